@@ -1,0 +1,62 @@
+"""Flask commands a town's admin runs: flask --app board <command>."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from board.accounts.models import Role, User
+from board.extensions import db
+from board.timeutil import utcnow
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(run_jobs)
+    app.cli.add_command(demo_data)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.RESIDENT.value)
+@click.option("--password", help="Leave out to log in by e-mailed link only.")
+def create_user(email: str, role: str, password: str | None) -> None:
+    """Create a confirmed account (or change an existing one's role), e.g. the first admin."""
+    from board.accounts.forms import normalise_email
+
+    address = normalise_email(email)
+    if address is None:
+        raise click.BadParameter(f"{email!r} is not a valid e-mail address", param_hint="EMAIL")
+    user = db.session.scalar(select(User).where(func.lower(User.email) == address))
+    now = utcnow()
+    if user is None:
+        user = User(email=address)
+        db.session.add(user)
+    user.role = Role(role)
+    user.email_confirmed_at = user.email_confirmed_at or now
+    user.registered_at = user.registered_at or now
+    if password:
+        user.set_password(password)
+    db.session.commit()
+    click.echo(f"{address}: {role}")
+
+
+@click.command("run-jobs")
+def run_jobs() -> None:
+    """Run every due job once (for cron): today, deliver the e-mail outbox."""
+    from board.mail.services import deliver_outbox
+
+    sent = deliver_outbox()
+    click.echo(f"outbox: {sent} sent")
+
+
+@click.command("demo-data")
+@click.option("--posts", "post_count", type=click.IntRange(0, 1_000_000), default=60)
+def demo_data(post_count: int) -> None:
+    """Fill the board with a believable town (running it twice adds nothing twice)."""
+    from board.demo import load_demo_data
+
+    created = load_demo_data(post_count, now=utcnow())
+    db.session.commit()
+    click.echo(f"demo data: {created} posts added")

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from board.extensions import db
+from board.timeutil import UTCDateTime, utcnow
+
+
+class MailStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS; kept for the town to look at
+
+
+class OutboxMail(db.Model):
+    """A mail is a row before it is anything else, so an SMTP outage loses nothing."""
+
+    __table_args__ = (Index("ix_outbox_mail_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    reply_to: Mapped[str | None] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body_text: Mapped[str] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(80), default="")
+    status: Mapped[MailStatus] = mapped_column(
+        db.Enum(
+            MailStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]
+        ),
+        default=MailStatus.QUEUED,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A sender that claims a mail holds it until this time; a crashed sender's claim runs out.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,23 @@
+"""Imports every feature's models, so relationships resolve and migrations see all tables."""
+
+from board.accounts.models import Role, User
+from board.mail.models import MailStatus, OutboxMail
+from board.organisations.models import Membership, Organisation, OrganisationKind
+from board.posts.models import Category, District, Post, PostKind, PostSource
+from board.posts.status import PostStatus
+
+__all__ = [
+    "Category",
+    "District",
+    "MailStatus",
+    "Membership",
+    "Organisation",
+    "OrganisationKind",
+    "OutboxMail",
+    "Post",
+    "PostKind",
+    "PostSource",
+    "PostStatus",
+    "Role",
+    "User",
+]

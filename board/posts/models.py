@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text, and_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
+
+from board.extensions import db
+from board.posts.status import PostStatus
+from board.search import fold
+from board.timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from board.accounts.models import User
+    from board.organisations.models import Organisation
+
+
+def _enum(cls: type[enum.Enum], length: int = 20) -> db.Enum:
+    # Stored as plain strings: adding a value later needs no ALTER TYPE on PostgreSQL.
+    return db.Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class PostKind(enum.StrEnum):
+    OFFER = "offer"
+    REQUEST = "request"
+    EVENT = "event"
+    NOTICE = "notice"
+
+
+class PostSource(enum.StrEnum):
+    WEB = "web"
+    GUEST = "guest"
+    ASSISTED = "assisted"
+    IMPORT = "import"
+
+
+class Category(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name_de: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_de
+
+
+class District(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+
+def new_manage_secret() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Post(db.Model):
+    __table_args__ = (
+        # The board's one hot query: visible posts, newest first.
+        Index("ix_post_board", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[PostKind] = mapped_column(_enum(PostKind), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    # Title and body folded for search (lower case, umlauts and ß spelled out plainly).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"), index=True)
+    event_start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    event_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    source: Mapped[PostSource] = mapped_column(_enum(PostSource), default=PostSource.WEB)
+    source_ref: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[PostStatus] = mapped_column(_enum(PostStatus), default=PostStatus.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    renew_count: Mapped[int] = mapped_column(default=0)
+    contact_count: Mapped[int] = mapped_column(default=0)
+    # Part of the guest's private management link; replacing it revokes old links.
+    manage_secret: Mapped[str] = mapped_column(String(32), default=new_manage_secret)
+
+    author: Mapped[User] = relationship()
+    category: Mapped[Category] = relationship()
+    district: Mapped[District | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+    def set_text(self, title: str, body: str) -> None:
+        self.title = title
+        self.body = body
+        self.search_text = fold(f"{title}\n{body}")
+
+    def is_visible(self, now: datetime) -> bool:
+        return self.status is PostStatus.PUBLISHED and self.expires_at > now
+
+    @classmethod
+    def visible_clause(cls, now: datetime) -> ColumnElement[bool]:
+        """What the public sees: published and not yet expired, whether or not a job has run."""
+        return and_(cls.status == PostStatus.PUBLISHED, cls.expires_at > now)

@@ -1,0 +1,48 @@
+"""Turning a resident's plain text into safe HTML: the only module that imports bleach."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import bleach
+from bleach.linkifier import Linker
+from markupsafe import Markup, escape
+
+_REL = "nofollow ugc noopener"
+
+
+def _set_link_attributes(attrs: dict, new: bool = False) -> dict | None:
+    href = attrs.get((None, "href"), "")
+    if not href.lower().startswith(("http://", "https://", "mailto:")):
+        return None  # drop the link, keep its text
+    attrs[(None, "rel")] = _REL
+    return attrs
+
+
+_linker = Linker(callbacks=[_set_link_attributes], skip_tags=None, parse_email=False)
+_clean = partial(
+    bleach.clean,
+    tags={"a", "br", "p"},
+    attributes={"a": ["href", "rel"]},
+    protocols={"http", "https", "mailto"},
+    strip=True,
+)
+
+
+def render_text(text: str) -> Markup:
+    """Plain text with line breaks and links as HTML: paragraphs, <br>, and rel'd links only.
+
+    The text is escaped first, so any markup a resident types is shown as text; then URLs are
+    linked and the result is cleaned once more as a safety net.
+    """
+    paragraphs = [part.strip("\n") for part in text.replace("\r\n", "\n").split("\n\n")]
+    html = "".join(
+        f"<p>{str(escape(part)).replace(chr(10), '<br>')}</p>" for part in paragraphs if part.strip()
+    )
+    return Markup(_clean(_linker.linkify(html)))
+
+
+def excerpt(text: str, length: int = 160) -> str:
+    """The first words of a post as plain text (escaped by Jinja where it is shown)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,182 @@
+"""What every page shares: locale, security headers, error pages, health and language switch."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime, gettext, ngettext
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from board.extensions import csrf, db
+from board.security import safe_next
+from board.timeutil import BERLIN, utcnow
+
+bp = Blueprint("site", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """The visitor's chosen language, else their browser's, else German."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """Tell a load balancer whether the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except OperationalError:
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")
+
+
+@bp.get("/language/<code>")
+def language(code: str) -> ResponseReturnValue:
+    """Switch the interface language and go back where the visitor was."""
+    response = redirect(safe_next(request.args.get("next")), 303)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response
+
+
+def relative_age(moment: datetime | None, now: datetime | None = None) -> str:
+    """ "vor 2 Tagen" – how old a post is, in words a resident reads at a glance."""
+    if moment is None:
+        return ""
+    seconds = max(0, int(((now or utcnow()) - moment).total_seconds()))
+    if seconds < 3600:
+        minutes = max(1, seconds // 60)
+        return ngettext("vor %(num)d Minute", "vor %(num)d Minuten", minutes)
+    if seconds < 86400:
+        return ngettext("vor %(num)d Stunde", "vor %(num)d Stunden", seconds // 3600)
+    return ngettext("vor %(num)d Tag", "vor %(num)d Tagen", seconds // 86400)
+
+
+def berlin_datetime(moment: datetime | None, style: str = "medium") -> str:
+    if moment is None:
+        return ""
+    return format_datetime(moment, style)
+
+
+def _accent_style(color: str) -> tuple[Markup, str]:
+    """The town's accent colour as an inline style and the CSP hash that allows exactly it."""
+    css = f":root{{--accent:{color}}}"
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    return Markup(f"<style>{css}</style>"), f"'sha256-{digest}'"
+
+
+def init_app(app: Flask) -> None:
+    accent_tag, accent_hash = _accent_style(_checked_colour(app.config["TOWN_ACCENT_COLOR"]))
+    csp = (
+        "default-src 'self'; img-src 'self' data:; "
+        f"style-src 'self' {accent_hash}; script-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+    @app.context_processor
+    def globals_for_templates() -> dict[str, object]:
+        return {
+            "town_name": app.config["TOWN_NAME"],
+            "accent_style": accent_tag,
+            "current_locale": select_locale(),
+        }
+
+    app.jinja_env.filters["age"] = relative_age
+    app.jinja_env.filters["berlin"] = berlin_datetime
+    app.jinja_env.globals["now"] = utcnow
+    app.jinja_env.globals["BERLIN"] = BERLIN
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
+        if current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        response.vary.add("Cookie")
+        return response
+
+    @app.before_request
+    def check_csrf() -> None:
+        # Views with a text form check CSRF through their FlaskForm, so an expired token gives
+        # the form back with the resident's text and a fresh token; every other POST is checked here.
+        view = app.view_functions.get(request.endpoint or "")
+        if request.method == "POST" and not getattr(view, "checks_csrf_in_form", False):
+            csrf.protect()
+
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+
+
+def form_checks_csrf(view: F) -> F:
+    """Mark a view whose FlaskForm validates the CSRF token itself (and keeps the text on failure)."""
+    view.checks_csrf_in_form = True  # type: ignore[attr-defined]
+    return view
+
+
+def _checked_colour(color: str) -> str:
+    if not (color.startswith("#") and len(color) in (4, 7) and all(
+        c in "0123456789abcdefABCDEF" for c in color[1:]
+    )):
+        raise RuntimeError(f"TOWN_ACCENT_COLOR must be a hex colour like #0b6e4f, not {color!r}")
+    return color
+
+
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    if request.path.startswith(("/api/", "/healthz")):
+        return jsonify(error=error.name), error.code or 500
+    response = make_response(
+        render_template("error.html", error=error), error.code or 500
+    )
+    if error.code == 429:
+        response.headers.setdefault("Retry-After", "60")
+    return response
+
+
+def _csrf_error(error: CSRFError) -> ResponseReturnValue:
+    return render_template("error.html", error=error, csrf=True), 400
+
+
+def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
+    """The database is locked or gone for a moment: ask to try again rather than crash."""
+    current_app.logger.warning("database unavailable: %s", error)
+    db.session.rollback()
+    response = make_response(
+        render_template("error.html", error=None, message=gettext(
+            "Die Datenbank ist gerade ausgelastet. Bitte versuchen Sie es in einer Minute erneut."
+        )),
+        503,
+    )
+    response.headers["Retry-After"] = "30"
+    return response

@@ -1,0 +1,196 @@
+"""Shared fixtures: an app on a fresh database (SQLite, or PostgreSQL when configured), a client
+that behaves like a browser with forms, and a real SMTP server catching the board's mail."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from board import create_app
+from board.extensions import db, limiter
+
+PG_URL = os.environ.get("BOARD_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def pytest_report_header() -> str:
+    if PG_URL:
+        return f"databases: SQLite and PostgreSQL ({make_url(PG_URL).render_as_string()})"
+    return "databases: SQLite only (set BOARD_TEST_DATABASE_URL to run on PostgreSQL too)"
+
+
+# ---------------------------------------------------------------- SMTP
+
+
+@dataclass
+class Mailbox:
+    """What a real SMTP server (aiosmtpd) received."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(message)  # type: ignore[arg-type]
+        return "250 OK"
+
+    def sent_to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+
+    def last_to(self, address: str) -> EmailMessage:
+        found = self.sent_to(address)
+        assert found, f"no mail to {address}; got mail to {[str(m['To']) for m in self.messages]}"
+        return found[-1]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+
+
+def body_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return part.get_content()
+
+
+def links_in(message: EmailMessage) -> list[str]:
+    return re.findall(r"https?://\S+", body_of(message))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield mailbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[Mailbox, int]) -> Mailbox:
+    box, _ = smtp_server
+    box.clear()
+    return box
+
+
+# ---------------------------------------------------------------- databases
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of our own for the session: a SQLite file, or board_test_<random> on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'board.sqlite3'}"
+        return
+    assert PG_URL
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"board_test_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001
+        pytest.skip(f"PostgreSQL at BOARD_TEST_DATABASE_URL is not reachable: {error}")
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class BrowserLikeClient(FlaskClient):
+    """A test client that sends forms the way a browser does: with the page's CSRF token.
+
+    Responses are buffered so the app's after-response work (mail delivery) has run when a
+    request returns, as it has for a real visitor by the time they read their inbox.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self, page: str = "/login") -> str:
+        html = self.get(page).text
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict[str, Any], page: str | None = None, **kwargs: Any) -> Any:
+        """POST a form with the CSRF token taken from the page that shows it (default: url)."""
+        data = {**data, "csrf_token": self.csrf_token(page or url)}
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def app_config(database_url: str, smtp_server: tuple[Mailbox, int], tmp_path: Any) -> dict[str, Any]:
+    _, port = smtp_server
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": "http://board.test",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port,
+        "MAIL_SENDER": "Schwarzes Brett <brett@board.test>",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], tmp_path: Any) -> Iterator[Flask]:
+    app = create_app(app_config)
+    app.instance_path = str(tmp_path / "instance")
+    app.test_client_class = BrowserLikeClient
+    with app.app_context():
+        db.create_all()
+        limiter.reset()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> BrowserLikeClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+def wait_for(condition: Any, timeout: float = 5.0) -> Any:
+    """Poll for something another thread or process does; fail clearly when it never happens."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")

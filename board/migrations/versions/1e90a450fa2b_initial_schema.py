@@ -8,6 +8,8 @@ Create Date: 2026-11-25 20:12:28.106166
 from alembic import op
 import sqlalchemy as sa
 
+import board.timeutil
+
 
 # revision identifiers, used by Alembic.
 revision = '1e90a450fa2b'

@@ -3,6 +3,7 @@ that behaves like a browser with forms, and a real SMTP server catching the boar
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import secrets
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -132,7 +133,13 @@ class BrowserLikeClient(FlaskClient):
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
+        # Each request runs in a fresh context of its own, as in production: its own app context,
+        # `g`, database session and Flask-Login user, not the test's. Afterwards the test's
+        # session forgets what it loaded, so it reads what the request wrote.
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
 
     def csrf_token(self, page: str = "/login") -> str:
         html = self.get(page).text

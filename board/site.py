@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
+    has_request_context,
     jsonify,
     make_response,
     redirect,
@@ -19,7 +20,7 @@ from flask import (
     request,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime, gettext, ngettext
+from flask_babel import format_datetime, get_locale, gettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -40,6 +41,8 @@ LANG_COOKIE = "lang"
 def select_locale() -> str:
     """The visitor's chosen language, else their browser's, else German."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a job rendering a mail: queue_mail forces the recipient's
+        return languages[0]
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen
@@ -106,7 +109,7 @@ def init_app(app: Flask) -> None:
         return {
             "town_name": app.config["TOWN_NAME"],
             "accent_style": accent_tag,
-            "current_locale": select_locale(),
+            "current_locale": str(get_locale()),  # follows force_locale (mails)
         }
 
     app.jinja_env.filters["age"] = relative_age

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from board.config import load_config, refuse_default_secret
+from board.inputs import BoardRequest
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -17,6 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
+    app.request_class = BoardRequest
     load_config(app, config)
     refuse_default_secret(app)
 

@@ -78,3 +78,33 @@ def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    "garbage", ["\x00", "fahr\x00rad", "\u202egnirts", "a\u200bb", "%00"]
+)
+def test_invisible_characters_in_a_search_never_break_the_board(client, garbage):
+    response = client.get("/", query_string={"q": garbage})
+    assert response.status_code == 200
+
+
+def test_invalid_utf8_and_encoded_surrogates_in_the_query_never_break_the_board(client):
+    response = client.get("/?q=%ED%B2%80%FF&page=%FF&kind=%00")
+    assert response.status_code == 200
+
+
+def test_invisible_characters_are_removed_from_what_visitors_send(app):
+    from board.inputs import clean_text
+
+    assert clean_text("Fahr\x00rad\u202e\u200b") == "Fahrrad"
+    assert clean_text("Zeile 1\r\nZeile 2\tEnde") == "Zeile 1\r\nZeile 2\tEnde"
+    assert clean_text("Fahrra\u0308der") == "Fahrräder"  # combining umlaut composed (NFC)
+    assert clean_text("👩\u200d👩\u200d👧") == "👩\u200d👩\u200d👧"  # emoji joiners stay
+
+
+def test_form_values_arrive_cleaned(app):
+    with app.test_request_context("/x?q=a%00b", method="POST", data={"title": "Fahr\x00rad"}):
+        from flask import request
+
+        assert request.args["q"] == "ab"
+        assert request.form["title"] == "Fahrrad"

@@ -32,12 +32,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=site.select_locale, timezone_selector=lambda: "Europe/Berlin")
     login_manager.init_app(app)
 
-    from board import accounts, cli, mail, models, posts  # noqa: F401  (models: every table)
+    from board import accounts, cli, mail, models, organisations, posts  # noqa: F401  (models)
 
     app.register_blueprint(site.bp)
     app.register_blueprint(posts.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(mail.bp)
+    app.register_blueprint(organisations.bp)
     site.init_app(app)
     accounts.init_app(app)
     mail.init_app(app)

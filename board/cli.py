@@ -15,6 +15,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(run_jobs)
     app.cli.add_command(demo_data)
+    from board.backup import backup_command
+
+    app.cli.add_command(backup_command)
 
 
 @click.command("create-user")

@@ -17,8 +17,7 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 # C0 controls except tab/newline/carriage return, DEL, C1 controls, lone surrogates,
 # bidi embeddings/overrides/isolates, zero-width space, word joiner and BOM.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
-    "\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]"
 )
 
 

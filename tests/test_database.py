@@ -1,4 +1,4 @@
-"""The embedded SQLite default is safe for several workers; PostgreSQL connections survive restarts."""
+"""The embedded SQLite default is safe for several workers; PostgreSQL survives restarts."""
 
 from __future__ import annotations
 
@@ -29,13 +29,15 @@ def test_a_post_pointing_at_a_missing_category_is_refused(app):
     post = factories.post()
     db.session.commit()
     with pytest.raises(IntegrityError):
-        db.session.execute(text("UPDATE post SET category_id = 999999 WHERE id = :id"), {"id": post.id})
+        db.session.execute(
+            text("UPDATE post SET category_id = 999999 WHERE id = :id"), {"id": post.id}
+        )
         db.session.commit()
     db.session.rollback()
 
 
 def test_concurrent_writers_queue_up_instead_of_failing(app):
-    """Eight workers writing at once, as gunicorn workers do: every write lands, none is 'locked'."""
+    """Eight writers at once, as gunicorn workers: every write lands, none is "locked"."""
     errors: list[Exception] = []
 
     def write(n: int) -> None:
@@ -43,7 +45,7 @@ def test_concurrent_writers_queue_up_instead_of_failing(app):
             try:
                 for i in range(5):
                     db.session.add(Category(slug=f"c-{n}-{i}", name_de=f"K {n}", name_en=f"C {n}"))
-                    # read, then write in one transaction: the pattern that deadlocks with deferred BEGIN
+                    # read, then write in one transaction: deadlocks under a deferred BEGIN
                     db.session.execute(text("SELECT count(*) FROM category")).scalar()
                     db.session.commit()
             except Exception as error:  # noqa: BLE001

@@ -17,7 +17,9 @@ def test_an_associations_page_lists_its_current_posts(client):
     factories.post(title="Alte Gartenschere abzugeben")  # someone else's
     factories.post(title="Sommerfest war schön", organisation=verein, status=PostStatus.CLOSED)
     factories.post(
-        title="Abgelaufener Obstmarkt", organisation=verein, expires_at=utcnow() - timedelta(minutes=1)
+        title="Abgelaufener Obstmarkt",
+        organisation=verein,
+        expires_at=utcnow() - timedelta(minutes=1),
     )
     db.session.commit()
 

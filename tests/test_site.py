@@ -34,8 +34,15 @@ def test_an_unknown_language_changes_nothing(client):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example", "//evil.example", "/\\evil.example", "http:///evil.example",
-     "javascript:alert(1)", "\t//evil.example", "evil.example/path"],
+    [
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "http:///evil.example",
+        "javascript:alert(1)",
+        "\t//evil.example",
+        "evil.example/path",
+    ],
 )
 def test_redirect_targets_pointing_elsewhere_fall_back_to_the_board(client, target):
     assert safe_next(target) == "/"
@@ -80,9 +87,7 @@ def test_healthz_reports_the_database(client):
     assert response.json == {"status": "ok"}
 
 
-@pytest.mark.parametrize(
-    "garbage", ["\x00", "fahr\x00rad", "\u202egnirts", "a\u200bb", "%00"]
-)
+@pytest.mark.parametrize("garbage", ["\x00", "fahr\x00rad", "\u202egnirts", "a\u200bb", "%00"])
 def test_invisible_characters_in_a_search_never_break_the_board(client, garbage):
     response = client.get("/", query_string={"q": garbage})
     assert response.status_code == 200

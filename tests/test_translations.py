@@ -48,6 +48,7 @@ def test_the_compiled_catalog_matches_the_translations():
         compiled = GNUTranslations(handle)
     for german, english in english_catalog().items():
         if english:
-            assert compiled.gettext(german) == english or compiled.ngettext(german, german, 1) == english, (
-                f"messages.mo is stale for {german!r}: run `pybabel compile -d board/translations`"
-            )
+            assert (
+                compiled.gettext(german) == english
+                or compiled.ngettext(german, german, 1) == english
+            ), f"messages.mo is stale for {german!r}: run `pybabel compile -d board/translations`"

@@ -22,7 +22,9 @@ def detail(slug: str) -> ResponseReturnValue:
     posts = db.session.scalars(
         select(Post)
         .where(Post.visible_clause(utcnow()), Post.organisation_id == organisation.id)
-        .options(joinedload(Post.category), joinedload(Post.district), joinedload(Post.organisation))
+        .options(
+            joinedload(Post.category), joinedload(Post.district), joinedload(Post.organisation)
+        )
         .order_by(Post.published_at.desc())
         .limit(MAX_POSTS_SHOWN)
     ).all()

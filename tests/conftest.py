@@ -103,8 +103,10 @@ def mailbox(smtp_server: tuple[Mailbox, int]) -> Mailbox:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database of our own for the session: a SQLite file, or board_test_<random> on PostgreSQL."""
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database of our own: a SQLite file, or board_test_<random> on PostgreSQL."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'board.sqlite3'}"
         return
@@ -154,7 +156,9 @@ class BrowserLikeClient(FlaskClient):
 
 
 @pytest.fixture
-def app_config(database_url: str, smtp_server: tuple[Mailbox, int], tmp_path: Any) -> dict[str, Any]:
+def app_config(
+    database_url: str, smtp_server: tuple[Mailbox, int], tmp_path: Any
+) -> dict[str, Any]:
     _, port = smtp_server
     return {
         "TESTING": True,

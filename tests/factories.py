@@ -16,7 +16,9 @@ from board.timeutil import utcnow
 _seq = itertools.count(1)
 
 
-def category(slug: str = "verschenken", name_de: str = "Verschenken", name_en: str = "Give away") -> Category:
+def category(
+    slug: str = "verschenken", name_de: str = "Verschenken", name_en: str = "Give away"
+) -> Category:
     found = db.session.query(Category).filter_by(slug=slug).one_or_none()
     if found:
         return found
@@ -64,9 +66,7 @@ def organisation(
     verified: bool = True,
     members: tuple[User, ...] = (),
 ) -> Organisation:
-    item = Organisation(
-        slug=f"org-{next(_seq)}", name=name, kind=kind, is_verified=verified
-    )
+    item = Organisation(slug=f"org-{next(_seq)}", name=name, kind=kind, is_verified=verified)
     db.session.add(item)
     db.session.flush()
     for member in members:

@@ -54,6 +54,12 @@ class User(UserMixin, db.Model):
     # Part of the session identity: changing it (password change, "log out everywhere")
     # turns every existing session and remember cookie into an anonymous one.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # Part of every mailed link's fingerprint: replacing it on use makes each link single-use
+    # without touching sessions (a login link must not log out the person's other devices).
+    link_nonce: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # The password chosen at registration, in force only once the mailed link is confirmed.
+    # Kept here rather than in the link: a hash in a URL lands in mail archives and proxy logs.
+    pending_password_hash: Mapped[str | None] = mapped_column(String(255))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
@@ -77,8 +83,14 @@ class User(UserMixin, db.Model):
         return self.role is Role.ADMIN
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.set_password_hash(generate_password_hash(password))
+
+    def set_password_hash(self, password_hash: str) -> None:
+        """A new password ends every other session and every mailed link issued before it."""
+        self.password_hash = password_hash
+        self.pending_password_hash = None
         self.session_token = new_session_token()
+        self.link_nonce = new_session_token()
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash or "", password)

@@ -1,14 +1,17 @@
-"""Configuration: defaults here, then instance/config.py (or BOARD_CONFIG), then BOARD_* variables."""
+"""Configuration: defaults, then instance/config.py (or BOARD_CONFIG), then BOARD_* variables,
+then what create_app() is given."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Config, Flask
 
-DEFAULT_SECRET_KEY = "dev-only-change-me"
+# Known to everyone, so refused outside debug and testing (refuse_default_secret).
+DEFAULT_SECRET_KEY = "dev-only-change-me"  # noqa: S105
 
 
 class Defaults:
@@ -46,7 +49,8 @@ class Defaults:
     MAIL_USE_SSL = False
     MAIL_TIMEOUT = 10
     MAIL_SENDER = "Schwarzes Brett <brett@localhost>"
-    MAIL_MAX_ATTEMPTS = 8
+    # Backoff 1, 2, 4 … minutes, at most 6 hours: 12 attempts span about 20 hours of outage.
+    MAIL_MAX_ATTEMPTS = 12
     MAIL_SEND_AFTER_REQUEST = True
     REDIS_URL: str | None = None
     RATELIMIT_CONTACT = "5 per hour;20 per day"
@@ -74,30 +78,51 @@ _ENV_TYPES: dict[str, type] = {
 }
 
 
-def _parse(kind: type, raw: str) -> Any:
+def _parse(name: str, kind: type, raw: str) -> Any:
     if kind is bool:
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
+        value = raw.strip().lower()
+        if value not in {"1", "true", "yes", "on", "0", "false", "no", "off", ""}:
+            raise RuntimeError(f"BOARD_{name} must be true or false, not {raw!r}")
+        return value in {"1", "true", "yes", "on"}
     if kind is int:
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:
+            raise RuntimeError(f"BOARD_{name} must be a whole number, not {raw!r}") from None
     if kind is tuple:
         return tuple(part for part in raw.replace(",", " ").split() if part)
     return raw
 
 
+def _apply(config: Config, layer: dict[str, Any]) -> None:
+    """Put one layer over the ones before it; its DATABASE_URL beats an earlier layer's URI."""
+    config.update(layer)
+    if layer.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = layer["DATABASE_URL"]
+
+
+def _file_layer(app: Flask) -> dict[str, Any]:
+    named = os.environ.get("BOARD_CONFIG")
+    config_file = Path(named) if named else Path(app.instance_path) / "config.py"
+    if not config_file.is_file():
+        if named:  # a typo here would silently run the town on defaults
+            raise RuntimeError(f"BOARD_CONFIG names {named!r}, but there is no such file.")
+        return {}
+    values = Config(app.root_path)
+    values.from_pyfile(str(config_file.resolve()))
+    return dict(values)
+
+
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     """Apply defaults, the town's config file, the environment, then explicit overrides."""
     app.config.from_object(Defaults)
-    config_file = os.environ.get("BOARD_CONFIG") or str(Path(app.instance_path) / "config.py")
-    if Path(config_file).is_file():
-        app.config.from_pyfile(config_file)
-    for name, kind in _ENV_TYPES.items():
-        raw = os.environ.get(f"BOARD_{name}")
-        if raw is not None:
-            app.config[name] = _parse(kind, raw)
-    if overrides:
-        app.config.update(overrides)
-    if app.config.get("DATABASE_URL"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    _apply(app.config, _file_layer(app))
+    _apply(app.config, {
+        name: _parse(name, kind, os.environ[f"BOARD_{name}"])
+        for name, kind in _ENV_TYPES.items()
+        if f"BOARD_{name}" in os.environ
+    })
+    _apply(app.config, overrides or {})
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'board.sqlite3'}"
@@ -110,6 +135,36 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if app.config["BASE_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config["EMBED_ORIGINS"] = _checked_origins(app.config["EMBED_ORIGINS"])
+    _check_sender(app.config["MAIL_SENDER"])
+
+
+# scheme://host[:port], nothing else: the value goes into a CSP frame-ancestors header.
+_ORIGIN = re.compile(r"https?://(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
+
+
+def _checked_origins(origins: Any) -> tuple[str, ...]:
+    """The sites allowed to embed the board, each an origin like https://www.neumarkt.de."""
+    if isinstance(origins, str):
+        origins = origins.replace(",", " ").split()
+    checked = []
+    for origin in origins:
+        value = str(origin).strip().rstrip("/").lower()
+        if not _ORIGIN.fullmatch(value):
+            raise RuntimeError(
+                f"EMBED_ORIGINS: {origin!r} is not an origin like https://www.example.de "
+                "(scheme and host, optionally a port; no path, quotes or semicolons)."
+            )
+        checked.append(value)
+    return tuple(dict.fromkeys(checked))
+
+
+def _check_sender(sender: str) -> None:
+    if "@" not in sender or any(not ch.isprintable() for ch in sender):
+        raise RuntimeError(
+            f"MAIL_SENDER must be an address like 'Schwarzes Brett <brett@example.de>', "
+            f"not {sender!r}."
+        )
 
 
 def _with_psycopg3(url: str) -> str:
@@ -133,7 +188,7 @@ def refuse_default_secret(app: Flask) -> None:
         return
     if app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
         raise RuntimeError(
-            "Refusing to start with the default secret key. Set BOARD_SECRET_KEY in the environment "
-            "or SECRET_KEY in instance/config.py, e.g. to the output of "
+            "Refusing to start with the default secret key. Set BOARD_SECRET_KEY in the "
+            "environment or SECRET_KEY in instance/config.py, e.g. to the output of "
             "`python -c 'import secrets; print(secrets.token_hex(32))'`."
         )

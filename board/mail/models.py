@@ -11,8 +11,8 @@ from board.timeutil import UTCDateTime, utcnow
 
 
 class MailStatus(enum.StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"
+    QUEUED = "queued"  # waiting for its next_attempt_at
+    SENDING = "sending"  # claimed by a sender until claimed_until
     SENT = "sent"
     FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS; kept for the town to look at
 
@@ -39,5 +39,9 @@ class OutboxMail(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A sender that claims a mail holds it until this time; a crashed sender's claim runs out.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which sender run holds the claim: a sender whose claim ran out and was retaken skips the mail.
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+    # The language the mail was rendered in (the recipient's), for the town looking at the outbox.
+    locale: Mapped[str] = mapped_column(String(5), default="de")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,20 +1,35 @@
-# A town's configuration. Copy to instance/config.py (or point BOARD_CONFIG at it) and adapt.
-# BOARD_* environment variables override what is set here.
+# A town's configuration. Copy to instance/config.py (or point BOARD_CONFIG at a file) and adapt.
+# Only UPPER-CASE names count. BOARD_* environment variables override what is set here
+# (e.g. BOARD_SECRET_KEY overrides SECRET_KEY). See README.md, "Configuration".
 
-SECRET_KEY = "replace with the output of: python -c 'import secrets; print(secrets.token_hex(32))'"
+# Required outside debug mode: the board refuses to start with the built-in development key.
+# Make one with:  python -c 'import secrets; print(secrets.token_hex(32))'
+# SECRET_KEY = "..."
+
 TOWN_NAME = "Neumarkt i.d.OPf."
-TOWN_ACCENT_COLOR = "#0b6e4f"
+TOWN_ACCENT_COLOR = "#0b6e4f"  # a hex colour, #rgb or #rrggbb
+
+# The address residents reach the board at; links in e-mails are built from it (never from the
+# request's Host header). https:// also marks the session cookies Secure.
 BASE_URL = "https://brett.example.de"
 
-# PostgreSQL in production; SQLite in instance/ when left out.
-# DATABASE_URL = "postgresql+psycopg://board@localhost/board"
+# PostgreSQL in production (a plain postgresql:// URL is fine: psycopg 3 is used);
+# SQLite in instance/board.sqlite3 when left out.
+# DATABASE_URL = "postgresql://board@localhost/board"
 
+# Without MAIL_SERVER, mails are written to instance/mail/*.eml (and, in debug mode, listed at
+# /_mail) instead of being sent.
 # MAIL_SERVER = "localhost"
 # MAIL_PORT = 25
-# MAIL_USE_TLS = False
+# MAIL_USE_TLS = False  # STARTTLS, usually with port 587
+# MAIL_USE_SSL = False  # implicit TLS, usually with port 465
 # MAIL_USERNAME = None
 # MAIL_PASSWORD = None
 MAIL_SENDER = "Schwarzes Brett Neumarkt <brett@example.de>"
+# MAIL_MAX_ATTEMPTS = 12  # retries back off 1, 2, 4 … minutes (at most 6 h): about 20 hours
 
-# Shared rate-limit counters across gunicorn workers and hosts.
+# Rate-limit counters shared by every gunicorn worker and host; in memory when left out.
 # REDIS_URL = "redis://localhost:6379/0"
+
+# Web sites allowed to show the board in an iframe (origins: scheme, host, optional port).
+# EMBED_ORIGINS = ("https://www.neumarkt.de",)

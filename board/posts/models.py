@@ -92,6 +92,8 @@ class Post(db.Model):
     contact_count: Mapped[int] = mapped_column(default=0)
     # Part of the guest's private management link; replacing it revokes old links.
     manage_secret: Mapped[str] = mapped_column(String(32), default=new_manage_secret)
+    # The posting form's one-time key: a double tap or a resubmit finds the post already made.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     author: Mapped[User] = relationship()
     category: Mapped[Category] = relationship()

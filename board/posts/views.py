@@ -1,18 +1,28 @@
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
 
-from board.extensions import db
-from board.posts import bp
+from board.extensions import db, limiter
+from board.posts import bp, forms, services
+from board.posts.cache import serve_board
 from board.posts.labels import kind_label, status_label
-from board.posts.models import Post, PostKind
-from board.posts.queries import all_categories, all_districts, board_page, parse_filter
+from board.posts.models import Post, PostKind, PostSource
+from board.posts.queries import board_choices, board_page, parse_filter
+from board.posts.status import PostStatus
 from board.sanitize import render_text
+from board.site import form_checks_csrf
 from board.timeutil import utcnow
-
 
 # Globals, not a context processor: macros imported without context see them too.
 bp.add_app_template_global(kind_label, "kind_label")
@@ -23,17 +33,24 @@ bp.add_app_template_global(PostKind, "PostKind")
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """Show the board: current posts, newest first, with filters and search."""
-    board_filter = parse_filter(request.args)
-    posts, has_next = board_page(board_filter, utcnow(), current_app.config["POSTS_PER_PAGE"])
-    return render_template(
+    return serve_board(_render_board)
+
+
+def _render_board(now: datetime) -> tuple[str, datetime | None]:
+    """The board's HTML at `now`, and when time alone makes it wrong (its first post expires)."""
+    choices = board_choices()
+    board_filter = parse_filter(request.args, choices)
+    page = board_page(board_filter, now, current_app.config["POSTS_PER_PAGE"])
+    html = render_template(
         "posts/index.html",
-        posts=posts,
-        has_next=has_next,
+        posts=page.posts,
+        has_next=page.has_next,
         filter=board_filter,
-        categories=all_categories(),
-        districts=all_districts(),
+        categories=choices.categories,
+        districts=choices.districts,
         locale=str(get_locale()),
     )
+    return html, page.first_expiry
 
 
 @bp.get("/posts/<int:post_id>")
@@ -43,7 +60,11 @@ def detail(post_id: int) -> ResponseReturnValue:
     if not post.is_visible(utcnow()) and not _may_see_unpublished(post):
         abort(404)
     return render_template(
-        "posts/detail.html", post=post, body=render_text(post.body), locale=str(get_locale())
+        "posts/detail.html",
+        post=post,
+        body=render_text(post.body),
+        locale=str(get_locale()),
+        actions=services.allowed_actions(post) if _is_author(post) else frozenset(),
     )
 
 
@@ -53,12 +74,231 @@ def _may_see_unpublished(post: Post) -> bool:
     return post.author_id == current_user.id or current_user.is_moderator
 
 
-# Placeholders so the board can link; the posting feature replaces them.
+def _is_author(post: Post) -> bool:
+    return current_user.is_authenticated and post.author_id == current_user.id
+
+
+# ---------------------------------------------------------------- posting
+
+
+def _config(key: str) -> Callable[[], str]:
+    """A limit read from the town's configuration when a request comes, not at import."""
+    return lambda: current_app.config[key]
+
+
+def _posted(response: Response) -> bool:
+    """Only what got through counts against the posting limit, not a form sent back with errors."""
+    return response.status_code == 303
+
+
 @bp.route("/posts/new", methods=["GET", "POST"])
+@limiter.limit(_config("RATELIMIT_POSTING"), methods=["POST"], deduct_when=_posted)
+@form_checks_csrf
 def new() -> ResponseReturnValue:
-    return render_template("error.html", error=None, message="new")
+    """Write a post: an account's goes up at once, a guest's once the e-mailed link is clicked."""
+    now, locale = utcnow(), str(get_locale())
+    form_class = forms.PostForm if current_user.is_authenticated else forms.GuestPostForm
+    form = form_class(now=now, locale=locale)
+    if not form.validate_on_submit():
+        return _form_page("posts/new.html", form)
+    try:
+        post = _create_once(form, form.submitted_key(), now, locale)
+    except services.PostingError as error:
+        flash(str(error.message), "error")
+        return _form_page("posts/new.html", form)
+    if post.status is PostStatus.DRAFT:
+        return redirect(url_for("posts.check_mail"), 303)
+    flash(_("Ihr Beitrag ist jetzt auf dem Brett."), "info")
+    return redirect(url_for("posts.detail", post_id=post.id), 303)
+
+
+def _create_once(form: forms.PostForm, key: str, now: datetime, locale: str) -> Post:
+    """Create and commit the post, unless the same form (its one-time key) already made it.
+
+    Two copies of one form sent at the same moment race to the key's unique constraint: the loser
+    rolls back and answers with the winner's post.
+    """
+    for attempt in range(2):
+        if found := services.find_submitted(key):
+            return found
+        try:
+            if current_user.is_authenticated:
+                author, source = current_user._get_current_object(), PostSource.WEB
+            else:
+                author = services.guest_author(form.email.data, locale, now)
+                source = PostSource.GUEST
+            post = services.create_post(form.values(), author, source, key, now)
+            db.session.commit()
+            return post
+        except IntegrityError:
+            db.session.rollback()
+            if attempt:  # a guest address created at the same moment is found on the retry
+                raise
+    raise AssertionError("unreachable")
+
+
+@bp.get("/posts/check-mail")
+def check_mail() -> ResponseReturnValue:
+    """Tell a guest to confirm their post by the link in the mail just sent."""
+    return render_template("posts/check_mail.html")
+
+
+@bp.route("/posts/<int:post_id>/confirm/<token>", methods=["GET", "POST"])
+def confirm(post_id: int, token: str) -> ResponseReturnValue:
+    """Show a guest's draft with one button that publishes it.
+
+    Only the button's POST publishes: mail scanners fetch links (GET) but never press buttons.
+    """
+    post = db.get_or_404(Post, post_id)
+    if not services.confirm_token_valid(post, token):
+        return _private(render_template("posts/link_invalid.html"), 404)
+    if request.method == "GET" and post.status is PostStatus.DRAFT:
+        page = render_template(
+            "posts/confirm.html", post=post, body=render_text(post.body), locale=str(get_locale())
+        )
+        return _private(page)
+    if services.confirm_post(post, utcnow()):
+        db.session.commit()
+        flash(_("Danke! Ihr Beitrag ist bestätigt und steht jetzt auf dem Brett."), "info")
+    manage_page = url_for("posts.manage", post_id=post.id, token=services.manage_token(post))
+    return redirect(manage_page, 303)
+
+
+@bp.get("/posts/<int:post_id>/manage/<token>")
+def manage(post_id: int, token: str) -> ResponseReturnValue:
+    """The author's private page for one post: its state, the link to keep, what can be done."""
+    post = db.get_or_404(Post, post_id)
+    if not services.manage_token_valid(post, token):
+        return _private(render_template("posts/link_invalid.html"), 404)
+    page = render_template(
+        "posts/manage.html",
+        post=post,
+        token=token,
+        body=render_text(post.body),
+        locale=str(get_locale()),
+        manage_url=services.manage_url(post),
+        confirm_token=services.confirm_token(post) if post.status is PostStatus.DRAFT else None,
+        actions=services.allowed_actions(post),
+    )
+    return _private(page)
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@form_checks_csrf
+def edit(post_id: int) -> ResponseReturnValue:
+    """Change one's own post, logged in or through the private management link."""
+    post = db.get_or_404(Post, post_id)
+    token = _authorise(post)
+    try:
+        services.check_editable(post)
+    except services.PostingError as error:
+        return _refused(error, post, token)
+    now = utcnow()
+    form = forms.PostForm(now=now, locale=str(get_locale()), keep_start=post.event_start_at)
+    if request.method == "GET":
+        form.fill_from(post)
+    if not form.validate_on_submit():
+        return _form_page("posts/edit.html", form, post=post, token=token)
+    services.update_post(post, form.values(), now)
+    db.session.commit()
+    flash(_("Ihre Änderungen sind gespeichert."), "info")
+    return redirect(_home_of(post, token), 303)
+
+
+@bp.post("/posts/<int:post_id>/close")
+def close(post_id: int) -> ResponseReturnValue:
+    """Mark one's own post "erledigt": it leaves the board."""
+    post = db.get_or_404(Post, post_id)
+    token = _authorise(post)
+    try:
+        services.close_post(post, utcnow())
+    except services.PostingError as error:
+        return _refused(error, post, token)
+    db.session.commit()
+    flash(_("Der Beitrag ist als erledigt markiert. Danke für die Rückmeldung!"), "info")
+    return redirect(_home_of(post, token), 303)
+
+
+@bp.post("/posts/<int:post_id>/renew")
+def renew(post_id: int) -> ResponseReturnValue:
+    """Keep one's own post on the board for another full lifetime."""
+    post = db.get_or_404(Post, post_id)
+    token = _authorise(post)
+    try:
+        services.renew_post(post, utcnow())
+    except services.PostingError as error:
+        return _refused(error, post, token)
+    db.session.commit()
+    flash(_("Der Beitrag ist verlängert."), "info")
+    return redirect(_home_of(post, token), 303)
+
+
+# ---------------------------------------------------------------- contact
 
 
 @bp.route("/posts/<int:post_id>/contact", methods=["GET", "POST"])
+@limiter.limit(_config("RATELIMIT_CONTACT"), methods=["POST"], deduct_when=_posted)
+@form_checks_csrf
 def contact(post_id: int) -> ResponseReturnValue:
-    return render_template("error.html", error=None, message="contact")
+    """Write to a post's author through the board; neither side's address is shown on a page."""
+    post = db.get_or_404(Post, post_id)
+    now = utcnow()
+    if not post.is_visible(now):
+        abort(404)
+    form = forms.ContactForm()
+    if not form.validate_on_submit():
+        return _form_page("posts/contact.html", form, post=post)
+    services.send_contact_message(post, form.name.data, form.email.data, form.message.data, now)
+    db.session.commit()
+    flash(_("Ihre Nachricht ist unterwegs. Die Antwort kommt per E-Mail an Sie."), "info")
+    return redirect(url_for("posts.detail", post_id=post.id), 303)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _form_page(template: str, form: FlaskForm, **context: object) -> ResponseReturnValue:
+    """The form (again): with the visitor's text and errors after a POST; a forged token is a 400.
+
+    Only an expired token comes back as a form, since only a real visitor of ours can hold one.
+    """
+    csrf_errors = form.errors.get("csrf_token", [])
+    if csrf_errors and not any("expired" in str(error) for error in csrf_errors):
+        raise CSRFError(str(csrf_errors[0]))
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, **context), status
+
+
+def _authorise(post: Post) -> str | None:
+    """Let the author in: logged in (gives None) or with the management link (gives its token)."""
+    token = request.values.get("token", "")
+    if token and services.manage_token_valid(post, token):
+        return token
+    if _is_author(post):
+        return None
+    if not current_user.is_authenticated and not token:
+        abort(redirect(url_for("accounts.login", next=url_for("posts.detail", post_id=post.id))))
+    current_app.logger.warning(
+        "refused %s %s to user %s", request.method, request.path, current_user.get_id()
+    )
+    abort(403)
+
+
+def _refused(error: services.PostingError, post: Post, token: str | None) -> ResponseReturnValue:
+    flash(str(error.message), "error")
+    return redirect(_home_of(post, token), 303)
+
+
+def _home_of(post: Post, token: str | None) -> str:
+    if token:
+        return url_for("posts.manage", post_id=post.id, token=token)
+    return url_for("posts.detail", post_id=post.id)
+
+
+def _private(body: str, status: int = 200) -> Response:
+    """A page whose URL is a secret: not cached, not indexed, not passed on as a referrer."""
+    response = current_app.make_response((body, status))
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,320 @@
+"""Posting: write, confirm, change, close and renew posts, and pass messages on to their authors.
+
+Plain functions taking `now`; they raise PostingError for what the rules do not allow and never
+commit. Every status change goes through board.posts.status.transition.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from board.accounts.models import User
+from board.extensions import db
+from board.mail.services import queue_mail
+from board.posts.models import Post, PostKind, PostSource
+from board.posts.status import EDITABLE, RENEWABLE, PostStatus, can_transition, transition
+from board.security import InvalidLink, external_url, sign, unsign
+
+# Nobody plans a town's event further ahead; 31.12.9999 is a typo, not a plan.
+EVENT_MAX_AHEAD = timedelta(days=2 * 365)
+EVENT_MAX_LENGTH = timedelta(days=366)
+EVENT_DEFAULT_LENGTH = timedelta(days=1)
+
+MANAGE_PURPOSE = "post-manage"
+CONFIRM_PURPOSE = "post-confirm"
+
+
+class PostingError(Exception):
+    """An action on a post that the rules do not allow; its message is for the person who tried."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class EventTimeError(Exception):
+    """Event times that cannot be right; `field` is "start" or "end"."""
+
+    def __init__(self, field: str, message: Any) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PostInput:
+    """What the author decides about a post; everything else is the board's to set."""
+
+    kind: PostKind
+    category_id: int
+    district_id: int | None
+    title: str
+    body: str
+    event_start_at: datetime | None = None
+    event_end_at: datetime | None = None
+
+
+# ---------------------------------------------------------------- rules
+
+
+def check_event_times(
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime,
+    keep_start: datetime | None = None,
+) -> None:
+    """Raise EventTimeError unless an event's times make sense (aware UTC datetimes).
+
+    `keep_start` is the start an edited event already had: it may lie in the past (the event is
+    under way), a newly chosen start may not.
+    """
+    if start is None:
+        raise EventTimeError("start", _l("Bitte geben Sie an, wann die Veranstaltung beginnt."))
+    if start < now.replace(second=0, microsecond=0) and start != keep_start:
+        raise EventTimeError("start", _l("Der Beginn liegt in der Vergangenheit."))
+    if start > now + EVENT_MAX_AHEAD:
+        raise EventTimeError(
+            "start", _l("Bitte wählen Sie einen Termin innerhalb der nächsten zwei Jahre.")
+        )
+    if end is not None and end <= start:
+        raise EventTimeError("end", _l("Das Ende muss nach dem Beginn liegen."))
+    if end is not None and end - start > EVENT_MAX_LENGTH:
+        raise EventTimeError("end", _l("Eine Veranstaltung kann höchstens ein Jahr dauern."))
+    if (end or start + EVENT_DEFAULT_LENGTH) <= now:
+        raise EventTimeError("end", _l("Diese Veranstaltung ist schon vorbei."))
+
+
+def expiry_for(post: Post, now: datetime) -> datetime:
+    """When a post leaves the board: events when they end, everything else after its lifetime."""
+    if post.kind is PostKind.EVENT and post.event_start_at is not None:
+        return post.event_end_at or post.event_start_at + EVENT_DEFAULT_LENGTH
+    return now + timedelta(days=current_app.config["LIFETIME_DAYS"][post.kind.value])
+
+
+def status_on_submission(post: Post, now: datetime) -> PostStatus:
+    """The status a post takes once its author has submitted (and, as a guest, confirmed) it.
+
+    The one place moderation plugs in: today every post is published at once.
+    """
+    return PostStatus.PUBLISHED
+
+
+def allowed_actions(post: Post) -> frozenset[str]:
+    """What the author may do with the post now: "edit", "close", "renew"."""
+    actions = set()
+    if post.status in EDITABLE:
+        actions.add("edit")
+    if can_transition(post.status, PostStatus.CLOSED):
+        actions.add("close")
+    if _renewal_refused(post) is None:
+        actions.add("renew")
+    return frozenset(actions)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def guest_author(address: str, locale: str, now: datetime) -> User:
+    """The user behind a guest's e-mail address, made on first use (no account, no password)."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == address.lower()))
+    if user is None:
+        user = User(email=address.lower(), locale=locale, created_at=now)
+        db.session.add(user)
+    elif user.is_suspended:
+        raise PostingError(
+            _l("Mit dieser E-Mail-Adresse können zurzeit keine Beiträge erstellt werden.")
+        )
+    return user
+
+
+def find_submitted(submission_key: str) -> Post | None:
+    """The post a form with this one-time key already made, if any (a double tap or a retry)."""
+    return db.session.scalar(select(Post).where(Post.submission_key == submission_key))
+
+
+def create_post(
+    data: PostInput,
+    author: User,
+    source: PostSource,
+    submission_key: str,
+    now: datetime,
+) -> Post:
+    """Make a post: published at once for a confirmed account, else a draft until its mail link."""
+    post = Post(
+        author=author,
+        source=source,
+        submission_key=submission_key,
+        status=PostStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+        status_changed_at=now,
+    )
+    _apply(post, data)
+    post.expires_at = expiry_for(post, now)
+    db.session.add(post)
+    if source is PostSource.WEB and author.email_confirmed_at is not None:
+        _submit(post, now)
+    else:
+        db.session.flush()  # the links in the mail need the post's id
+        queue_mail(
+            author.email,
+            "post_confirm",
+            locale=author.locale,
+            post=post,
+            confirm_url=confirm_url(post),
+            manage_url=manage_url(post),
+        )
+    return post
+
+
+def confirm_post(post: Post, now: datetime) -> bool:
+    """Publish a draft whose author clicked the e-mailed link; False if there was nothing to do."""
+    if post.status is not PostStatus.DRAFT:
+        return False
+    post.author.email_confirmed_at = post.author.email_confirmed_at or now
+    _submit(post, now)
+    return True
+
+
+def check_editable(post: Post) -> None:
+    """Raise PostingError, saying why, when the post's text may no longer change (e.g. closed)."""
+    if post.status not in EDITABLE:
+        raise PostingError(_not_editable_message(post))
+
+
+def update_post(post: Post, data: PostInput, now: datetime) -> None:
+    """Change a post's text and details; its status and expiry stay the board's business."""
+    check_editable(post)
+    was_event = post.kind is PostKind.EVENT
+    _apply(post, data)
+    post.updated_at = now
+    if post.kind is PostKind.EVENT or was_event:
+        post.expires_at = expiry_for(post, now)
+
+
+def close_post(post: Post, now: datetime) -> bool:
+    """Mark a post "erledigt"; False when it already was."""
+    if post.status is PostStatus.CLOSED:
+        return False
+    if not can_transition(post.status, PostStatus.CLOSED):
+        raise PostingError(_l("Dieser Beitrag kann nicht mehr als erledigt markiert werden."))
+    transition(post, PostStatus.CLOSED, now)
+    post.updated_at = now
+    return True
+
+
+def renew_post(post: Post, now: datetime) -> None:
+    """Give a post a fresh lifetime from now, bringing an expired or closed one back."""
+    if (refusal := _renewal_refused(post)) is not None:
+        raise PostingError(refusal)
+    if post.status is not PostStatus.PUBLISHED:
+        transition(post, status_on_submission(post, now), now)
+    post.expires_at = expiry_for(post, now)
+    post.renew_count += 1
+    post.updated_at = now
+
+
+def send_contact_message(
+    post: Post, name: str | None, address: str, message: str, now: datetime
+) -> None:
+    """Relay a visitor's message to the author; their reply goes straight to the visitor."""
+    if not post.is_visible(now):
+        raise PostingError(_l("Dieser Beitrag ist nicht mehr auf dem Brett."))
+    queue_mail(
+        post.author.email,
+        "post_contact",
+        locale=post.author.locale,
+        reply_to=address,
+        post=post,
+        sender_name=name or "",
+        sender_address=address,
+        message=message,
+        post_url=external_url(url_for("posts.detail", post_id=post.id)),
+        manage_url=manage_url(post),
+    )
+    post.contact_count = Post.contact_count + 1  # type: ignore[assignment]  # in SQL: both of two at once count
+
+
+def _submit(post: Post, now: datetime) -> None:
+    transition(post, status_on_submission(post, now), now)
+    post.expires_at = expiry_for(post, now)
+
+
+def _apply(post: Post, data: PostInput) -> None:
+    post.kind = data.kind
+    post.category_id = data.category_id
+    post.district_id = data.district_id
+    post.set_text(data.title, data.body)
+    is_event = data.kind is PostKind.EVENT
+    post.event_start_at = data.event_start_at if is_event else None
+    post.event_end_at = data.event_end_at if is_event else None
+
+
+def _not_editable_message(post: Post) -> Any:
+    if post.status is PostStatus.CLOSED:
+        return _l("Dieser Beitrag ist erledigt und kann nicht mehr bearbeitet werden.")
+    if post.status is PostStatus.EXPIRED:
+        return _l("Dieser Beitrag ist abgelaufen. Verlängern Sie ihn, um ihn wieder zu bearbeiten.")
+    return _l("Dieser Beitrag kann nicht mehr bearbeitet werden.")
+
+
+def _renewal_refused(post: Post) -> Any | None:
+    if post.kind is PostKind.EVENT:
+        return _l(
+            "Veranstaltungen stehen bis zu ihrem Ende am Brett. Ändern Sie bei Bedarf den Termin."
+        )
+    if post.status not in RENEWABLE:
+        return _l("Dieser Beitrag kann nicht verlängert werden.")
+    limit = current_app.config["MAX_RENEWALS"]
+    if post.renew_count >= limit:
+        return _l(
+            "Dieser Beitrag wurde schon %(num)d-mal verlängert. Bitte schreiben Sie einen neuen.",
+            num=limit,
+        )
+    return None
+
+
+# ---------------------------------------------------------------- private links
+
+
+def manage_token(post: Post) -> str:
+    """The token of the author's private management link; it works until manage_secret changes."""
+    return sign(MANAGE_PURPOSE, [post.id, post.manage_secret])
+
+
+def manage_token_valid(post: Post, token: str) -> bool:
+    return _token_matches(post, token, MANAGE_PURPOSE, max_age=None)
+
+
+def confirm_token(post: Post) -> str:
+    return sign(CONFIRM_PURPOSE, [post.id, post.manage_secret])
+
+
+def confirm_token_valid(post: Post, token: str) -> bool:
+    max_age = current_app.config["CONFIRM_LINK_MAX_AGE"]
+    return _token_matches(post, token, CONFIRM_PURPOSE, max_age=max_age)
+
+
+def manage_url(post: Post) -> str:
+    return external_url(url_for("posts.manage", post_id=post.id, token=manage_token(post)))
+
+
+def confirm_url(post: Post) -> str:
+    return external_url(url_for("posts.confirm", post_id=post.id, token=confirm_token(post)))
+
+
+def _token_matches(post: Post, token: str, purpose: str, max_age: int | None) -> bool:
+    try:
+        payload = unsign(purpose, token, max_age=max_age)
+    except InvalidLink:
+        return False
+    if not (isinstance(payload, list) and len(payload) == 2 and payload[0] == post.id):
+        return False
+    return hmac.compare_digest(str(payload[1]), post.manage_secret)

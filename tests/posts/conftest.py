@@ -1,0 +1,90 @@
+"""Helpers for the posting tests: a browser per person, logging in, and the board's categories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask, has_app_context
+
+from board.accounts.models import User
+from board.extensions import db
+from board.posts.models import Category, District
+from tests import factories
+from tests.conftest import BrowserLikeClient, Mailbox, links_in
+
+BASE_URL = "http://board.test"
+
+
+class PersonClient(BrowserLikeClient):
+    """A browser; before each request the test's own writes are committed and its transaction ends.
+
+    Requests run in sessions of their own: they see only committed rows, and an open test
+    transaction would hold SQLite's write lock and make the request wait.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            db.session.commit()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> PersonClient:
+    return PersonClient(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def other_client(app: Flask) -> PersonClient:
+    """A second browser: another phone, another person."""
+    return PersonClient(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def categories(app: Flask) -> dict[str, Category]:
+    made = {
+        "verschenken": factories.category("verschenken", "Verschenken", "Give away"),
+        "verleihen": factories.category("verleihen", "Verleihen", "Lend"),
+        "veranstaltungen": factories.category("veranstaltungen", "Veranstaltungen", "Events"),
+    }
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
+def districts(app: Flask) -> dict[str, District]:
+    made = {
+        "woffenbach": factories.district("woffenbach", "Woffenbach"),
+        "pölling": factories.district("poelling", "Pölling"),
+    }
+    db.session.commit()
+    return made
+
+
+def log_in_as(client: BrowserLikeClient, user: User) -> None:
+    """Log in by putting the user into the session, as Flask-Login's login_user() would."""
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+def local(url: str) -> str:
+    """The path of a link from a mail, which must point at the configured base URL."""
+    assert url.startswith(BASE_URL + "/"), url
+    return url[len(BASE_URL) :]
+
+
+def mailed_links(mailbox: Mailbox, address: str) -> list[str]:
+    return [local(link) for link in links_in(mailbox.last_to(address))]
+
+
+def offer(category: Category, **changes: Any) -> dict[str, Any]:
+    """The posting form as a resident fills it in."""
+    return {
+        "kind": "offer",
+        "category": str(category.id),
+        "title": "Kinderfahrrad zu verschenken",
+        "body": "20 Zoll, blau, gut erhalten. Abzuholen in Woffenbach.",
+        **changes,
+    }

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, got_request_exception
 from werkzeug.serving import BaseWSGIServer, make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,7 +52,16 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    """The app on a free loopback port in a background thread; mailed links point at it."""
+    """The app on a free loopback port in a background thread; mailed links point at it.
+
+    A request that crashes fails the test, even when the page the browser shows looks fine.
+    """
+    crashes: list[BaseException] = []
+
+    def record(sender: Flask, exception: BaseException, **extra: Any) -> None:
+        crashes.append(exception)
+
+    got_request_exception.connect(record, app)
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = url
@@ -62,6 +71,9 @@ def live_server(app: Flask) -> Iterator[str]:
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
+    got_request_exception.disconnect(record, app)
+    if crashes:
+        pytest.fail(f"the server crashed while serving the test: {crashes!r}")
 
 
 def _context(browser: Any, live_server: str, **options: Any) -> Any:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, load_only
 from werkzeug.datastructures import MultiDict
 
 from board.extensions import db
+from board.organisations.models import Organisation
+from board.posts.cache import cached_choices
 from board.posts.models import Category, District, Post, PostKind
 from board.search import search_terms
 
@@ -17,12 +19,58 @@ MAX_PAGE = 500  # deeper pages are never wanted by people and only cost the data
 
 
 @dataclass(frozen=True)
+class CategoryChoice:
+    """A category as the board's filter shows it: plain values, safe to keep between requests."""
+
+    id: int
+    slug: str
+    name_de: str
+    name_en: str
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_de
+
+
+@dataclass(frozen=True)
+class DistrictChoice:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class BoardChoices:
+    """What the board's filters offer, in the order they offer it."""
+
+    categories: tuple[CategoryChoice, ...]
+    districts: tuple[DistrictChoice, ...]
+
+    def category(self, slug: str) -> CategoryChoice | None:
+        return next((c for c in self.categories if c.slug == slug), None)
+
+    def district(self, slug: str) -> DistrictChoice | None:
+        return next((d for d in self.districts if d.slug == slug), None)
+
+
+def board_choices() -> BoardChoices:
+    """The categories and districts, from this process's memory until the board changes."""
+    return cached_choices(_load_choices)
+
+
+def _load_choices() -> BoardChoices:
+    return BoardChoices(
+        tuple(CategoryChoice(c.id, c.slug, c.name_de, c.name_en) for c in all_categories()),
+        tuple(DistrictChoice(d.id, d.slug, d.name) for d in all_districts()),
+    )
+
+
+@dataclass(frozen=True)
 class BoardFilter:
     """The board's query string, checked: unknown values are dropped, never an error page."""
 
     kind: PostKind | None = None
-    category: Category | None = None
-    district: District | None = None
+    category: CategoryChoice | None = None
+    district: DistrictChoice | None = None
     q: str = ""
     page: int = 1
 
@@ -43,14 +91,12 @@ class BoardFilter:
         return {key: value for key, value in args.items() if value not in (None, "")}
 
 
-def parse_filter(args: MultiDict[str, str]) -> BoardFilter:
+def parse_filter(args: MultiDict[str, str], choices: BoardChoices | None = None) -> BoardFilter:
+    choices = choices or board_choices()
     kind_value = args.get("kind", "")
     kind = PostKind(kind_value) if kind_value in PostKind._value2member_map_ else None
-    category = district = None
-    if slug := args.get("category", "").strip():
-        category = db.session.scalar(select(Category).filter_by(slug=slug[:80]))
-    if slug := args.get("district", "").strip():
-        district = db.session.scalar(select(District).filter_by(slug=slug[:80]))
+    category = choices.category(args.get("category", "").strip())
+    district = choices.district(args.get("district", "").strip())
     page_text = args.get("page", "1").strip()
     page = int(page_text) if page_text.isdecimal() and len(page_text) < 6 else 1
     q = " ".join(args.get("q", "").split())[:100]
@@ -71,18 +117,53 @@ def visible_posts(board_filter: BoardFilter, now: datetime) -> Select[tuple[Post
     return query.order_by(Post.published_at.desc(), Post.id.desc())
 
 
-def board_page(board_filter: BoardFilter, now: datetime, per_page: int) -> tuple[list[Post], bool]:
+@dataclass(frozen=True)
+class BoardPage:
+    posts: list[Post]
+    has_next: bool
+    # When this page stops being right by time alone: the first expiry among its posts and
+    # those on the pages before it (one of those leaving shifts this page). None: nothing shown.
+    first_expiry: datetime | None
+
+
+# What a card (_macros.post_card) shows, and nothing else: no search text, secrets or counters.
+_CARD = (
+    load_only(
+        Post.id,
+        Post.kind,
+        Post.title,
+        Post.body,
+        Post.category_id,
+        Post.district_id,
+        Post.organisation_id,
+        Post.event_start_at,
+        Post.published_at,
+        Post.expires_at,
+    ),
+    joinedload(Post.category).load_only(Category.name_de, Category.name_en),
+    joinedload(Post.district).load_only(District.name),
+    joinedload(Post.organisation).load_only(
+        Organisation.name, Organisation.kind, Organisation.is_verified
+    ),
+)
+
+
+def board_page(board_filter: BoardFilter, now: datetime, per_page: int) -> BoardPage:
     """One page of the board and whether another follows (no COUNT over the whole board)."""
-    query = (
-        visible_posts(board_filter, now)
-        .options(
-            joinedload(Post.category), joinedload(Post.district), joinedload(Post.organisation)
-        )
-        .limit(per_page + 1)
-        .offset((board_filter.page - 1) * per_page)
-    )
+    offset = (board_filter.page - 1) * per_page
+    query = visible_posts(board_filter, now).options(*_CARD).limit(per_page + 1).offset(offset)
     posts = list(db.session.scalars(query))
-    return posts[:per_page], len(posts) > per_page
+    if offset == 0:
+        first_expiry = min((post.expires_at for post in posts), default=None)
+    else:
+        before_and_on = (
+            visible_posts(board_filter, now)
+            .with_only_columns(Post.expires_at)
+            .limit(offset + per_page + 1)
+            .subquery()
+        )
+        first_expiry = db.session.scalar(select(func.min(before_and_on.c.expires_at)))
+    return BoardPage(posts[:per_page], len(posts) > per_page, first_expiry)
 
 
 def all_categories() -> list[Category]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from flask import Flask, has_app_context
 
 from board.accounts.models import User
 from board.extensions import db
-from board.posts.models import Category, District
+from board.posts.models import Category, District, Post
 from tests import factories
 from tests.conftest import BrowserLikeClient, Mailbox, links_in
 
@@ -88,3 +89,27 @@ def offer(category: Category, **changes: Any) -> dict[str, Any]:
         "body": "20 Zoll, blau, gut erhalten. Abzuholen in Woffenbach.",
         **changes,
     }
+
+
+POSTER_EMAIL = "petra.poster@example.org"
+
+
+@pytest.fixture
+def poster(app: Flask) -> User:
+    """The resident whose posts the tests look at (no password: hashing one is slow)."""
+    made = factories.user(email=POSTER_EMAIL, password=None)
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
+def new_post(poster: User, categories: dict[str, Category]) -> Callable[..., Post]:
+    """Put a post on the board (published an hour ago unless told otherwise), by the poster."""
+
+    def make(title: str = "Kinderwagen zu verschenken", **fields: Any) -> Post:
+        fields.setdefault("author", poster)
+        made = factories.post(title=title, **fields)
+        db.session.commit()
+        return made
+
+    return make

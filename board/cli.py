@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from sqlalchemy import func, select
@@ -55,11 +57,12 @@ def run_jobs() -> None:
 
 
 @click.command("demo-data")
-@click.option("--posts", "post_count", type=click.IntRange(0, 1_000_000), default=60)
+@click.option("--posts", "post_count", type=click.IntRange(0, 1_000_000), default=100)
 def demo_data(post_count: int) -> None:
     """Fill the board with a believable town (running it twice adds nothing twice)."""
     from board.demo import load_demo_data
 
+    started = time.perf_counter()
     created = load_demo_data(post_count, now=utcnow())
     db.session.commit()
-    click.echo(f"demo data: {created} posts added")
+    click.echo(f"demo data: {created} posts added in {time.perf_counter() - started:.1f} s")

@@ -117,11 +117,14 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     """Apply defaults, the town's config file, the environment, then explicit overrides."""
     app.config.from_object(Defaults)
     _apply(app.config, _file_layer(app))
-    _apply(app.config, {
-        name: _parse(name, kind, os.environ[f"BOARD_{name}"])
-        for name, kind in _ENV_TYPES.items()
-        if f"BOARD_{name}" in os.environ
-    })
+    _apply(
+        app.config,
+        {
+            name: _parse(name, kind, os.environ[f"BOARD_{name}"])
+            for name, kind in _ENV_TYPES.items()
+            if f"BOARD_{name}" in os.environ
+        },
+    )
     _apply(app.config, overrides or {})
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (

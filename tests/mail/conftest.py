@@ -74,7 +74,9 @@ class PickyMailbox:
         self.refused_data: set[str] = set()
         self.lock = threading.Lock()
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802, E501
+    async def handle_RCPT(  # noqa: N802  (aiosmtpd's hook name)
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
         if address.startswith("unknown@"):
             return "550 5.1.1 No such user here"
         if address.startswith("later@"):

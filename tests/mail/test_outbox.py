@@ -218,9 +218,7 @@ def test_a_sender_skips_the_mails_another_sender_holds_on_postgresql(app, mailbo
     db.session.commit()
     ids = [row.id for row in outbox()]
     # This session is another sender in the middle of claiming the first three mails.
-    db.session.scalars(
-        select(OutboxMail).where(OutboxMail.id.in_(ids[:3])).with_for_update()
-    ).all()
+    db.session.scalars(select(OutboxMail).where(OutboxMail.id.in_(ids[:3])).with_for_update()).all()
     counts: list[int] = []
 
     def sender() -> None:
@@ -260,9 +258,7 @@ def test_mails_left_by_a_killed_sender_are_taken_over_once_its_claim_runs_out(
     assert row.attempts == 2
 
 
-def test_a_slow_sender_whose_mail_was_taken_over_does_not_send_it_again(
-    app, mailbox, queue_notice
-):
+def test_a_slow_sender_whose_mail_was_taken_over_does_not_send_it_again(app, mailbox, queue_notice):
     queue_notice("anna@example.org")
     db.session.commit()
     now = utcnow()
@@ -361,9 +357,7 @@ def test_user_html_in_a_mail_stays_text(app, mailbox, queue_notice):
 
 
 def test_a_mail_is_in_the_recipients_language_not_the_visitors(app, client, mailbox, notify_page):
-    client.get(
-        f"{notify_page}?to=anna@example.org&locale=de", headers={"Accept-Language": "en"}
-    )
+    client.get(f"{notify_page}?to=anna@example.org&locale=de", headers={"Accept-Language": "en"})
     client.get(f"{notify_page}?to=john@example.org&locale=en", headers={"Accept-Language": "de"})
 
     anna, john = mailbox.last_to("anna@example.org"), mailbox.last_to("john@example.org")

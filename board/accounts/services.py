@@ -22,6 +22,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from board.accounts import models
 from board.accounts.models import User, new_session_token
 from board.extensions import db
 from board.mail.services import queue_mail
@@ -146,7 +147,7 @@ def register(
     stranger's address can neither lock them out nor take over their posts.
     """
     # Hashed whatever happens, so the answer takes as long for known as for unknown addresses.
-    pending_hash = generate_password_hash(password)
+    pending_hash = generate_password_hash(password, method=models.PASSWORD_HASH_METHOD)
     user = find_user(address)
     if user is not None and user.is_registered:
         queue_mail(

@@ -167,7 +167,7 @@ class PostForm(FlaskForm):
         _l("Überschrift"),
         filters=[_one_line],
         validators=[
-            InputRequired(_l("Bitte geben Sie eine Überschrift ein.")),
+            DataRequired(_l("Bitte geben Sie eine Überschrift ein.")),
             ConfigLength("TITLE_MAX_LENGTH"),
             _plain_text,
         ],

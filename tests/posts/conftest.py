@@ -80,7 +80,7 @@ def mailed_links(mailbox: Mailbox, address: str) -> list[str]:
     return [local(link) for link in links_in(mailbox.last_to(address))]
 
 
-def offer(category: Category, **changes: Any) -> dict[str, Any]:
+def offer(category: Category, /, **changes: Any) -> dict[str, Any]:
     """The posting form as a resident fills it in."""
     return {
         "kind": "offer",

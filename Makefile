@@ -30,7 +30,8 @@ instance/config.py:
 run: $(VENV)/.installed-prod instance/config.py
 	$(FLASK) db upgrade
 	test -f instance/.demo-loaded || ($(FLASK) demo-data && touch instance/.demo-loaded)
-	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+	# Links in the demo's mails (/_mail) point at this server, whatever PORT it runs on.
+	BOARD_BASE_URL=$${BOARD_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from board.config import load_config, refuse_default_secret
+from board.config import load_config, refuse_default_secret, trust_proxies
 from board.inputs import BoardRequest
 
 
@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.request_class = BoardRequest
     load_config(app, config)
     refuse_default_secret(app)
+    trust_proxies(app)
 
     from board import site
     from board.extensions import babel, csrf, db, limiter, login_manager, migrate

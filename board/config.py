@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Config, Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Known to everyone, so refused outside debug and testing (refuse_default_secret).
 DEFAULT_SECRET_KEY = "dev-only-change-me"  # noqa: S105
@@ -57,6 +58,9 @@ class Defaults:
     RATELIMIT_AUTH = "10 per minute;50 per hour"
     RATELIMIT_POSTING = "10 per hour"
     EMBED_ORIGINS: tuple[str, ...] = ()
+    # Reverse proxies in front of the board (1 for nginx or Caddy before gunicorn): their
+    # X-Forwarded-For and -Proto are trusted, so rate limits see the visitor's address.
+    PROXY_COUNT = 0
 
 
 # Variables read from the environment, with the type each is parsed into.
@@ -75,6 +79,7 @@ _ENV_TYPES: dict[str, type] = {
     "MAIL_SENDER": str,
     "REDIS_URL": str,
     "EMBED_ORIGINS": tuple,
+    "PROXY_COUNT": int,
 }
 
 
@@ -184,6 +189,15 @@ def _engine_options(url: str) -> dict[str, Any]:
         # A gunicorn worker waits up to 15 s for another's write instead of failing at once.
         return {"connect_args": {"timeout": 15}}
     return {"pool_pre_ping": True}
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies, take the client's address and scheme from them."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count
+        )
 
 
 def refuse_default_secret(app: Flask) -> None:

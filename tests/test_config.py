@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 
 from board import create_app
 
@@ -223,3 +223,21 @@ def test_the_example_config_is_valid_and_does_not_ship_a_usable_secret(instance,
     with pytest.raises(RuntimeError, match="default secret key"):
         create_app()
     assert create_app(TESTING).config["TOWN_NAME"] == "Neumarkt i.d.OPf."
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [(None, "127.0.0.1"), ("1", "203.0.113.7")])
+def test_behind_a_reverse_proxy_the_visitors_address_is_taken_from_it(
+    instance, monkeypatch, proxies, seen
+):
+    if proxies:
+        monkeypatch.setenv("BOARD_PROXY_COUNT", proxies)
+    app = create_app(TESTING)
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr or "")
+
+    page = app.test_client().get(
+        "/_address",
+        headers={"X-Forwarded-For": "203.0.113.7"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+
+    assert page.text == seen  # without a proxy, anyone could claim any address

@@ -53,7 +53,7 @@ def _render_board(now: datetime) -> tuple[str, datetime | None]:
     return html, page.first_expiry
 
 
-@bp.get("/posts/<int:post_id>")
+@bp.get("/posts/<int(max=2147483647):post_id>")
 def detail(post_id: int) -> ResponseReturnValue:
     """Show one post; only its author (and moderators) see it before or after it is public."""
     post = db.get_or_404(Post, post_id)
@@ -143,7 +143,7 @@ def check_mail() -> ResponseReturnValue:
     return render_template("posts/check_mail.html")
 
 
-@bp.route("/posts/<int:post_id>/confirm/<token>", methods=["GET", "POST"])
+@bp.route("/posts/<int(max=2147483647):post_id>/confirm/<token>", methods=["GET", "POST"])
 def confirm(post_id: int, token: str) -> ResponseReturnValue:
     """Show a guest's draft with one button that publishes it.
 
@@ -164,7 +164,7 @@ def confirm(post_id: int, token: str) -> ResponseReturnValue:
     return redirect(manage_page, 303)
 
 
-@bp.get("/posts/<int:post_id>/manage/<token>")
+@bp.get("/posts/<int(max=2147483647):post_id>/manage/<token>")
 def manage(post_id: int, token: str) -> ResponseReturnValue:
     """The author's private page for one post: its state, the link to keep, what can be done."""
     post = db.get_or_404(Post, post_id)
@@ -183,7 +183,7 @@ def manage(post_id: int, token: str) -> ResponseReturnValue:
     return _private(page)
 
 
-@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/posts/<int(max=2147483647):post_id>/edit", methods=["GET", "POST"])
 @form_checks_csrf
 def edit(post_id: int) -> ResponseReturnValue:
     """Change one's own post, logged in or through the private management link."""
@@ -205,7 +205,7 @@ def edit(post_id: int) -> ResponseReturnValue:
     return redirect(_home_of(post, token), 303)
 
 
-@bp.post("/posts/<int:post_id>/close")
+@bp.post("/posts/<int(max=2147483647):post_id>/close")
 def close(post_id: int) -> ResponseReturnValue:
     """Mark one's own post "erledigt": it leaves the board."""
     post = db.get_or_404(Post, post_id)
@@ -219,7 +219,7 @@ def close(post_id: int) -> ResponseReturnValue:
     return redirect(_home_of(post, token), 303)
 
 
-@bp.post("/posts/<int:post_id>/renew")
+@bp.post("/posts/<int(max=2147483647):post_id>/renew")
 def renew(post_id: int) -> ResponseReturnValue:
     """Keep one's own post on the board for another full lifetime."""
     post = db.get_or_404(Post, post_id)
@@ -236,7 +236,7 @@ def renew(post_id: int) -> ResponseReturnValue:
 # ---------------------------------------------------------------- contact
 
 
-@bp.route("/posts/<int:post_id>/contact", methods=["GET", "POST"])
+@bp.route("/posts/<int(max=2147483647):post_id>/contact", methods=["GET", "POST"])
 @limiter.limit(_config("RATELIMIT_CONTACT"), methods=["POST"], deduct_when=_posted)
 @form_checks_csrf
 def contact(post_id: int) -> ResponseReturnValue:

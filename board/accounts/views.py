@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 
 from board.accounts import bp, services
 from board.accounts.forms import (
@@ -80,14 +81,17 @@ def register() -> ResponseReturnValue:
         return redirect(url_for("accounts.account"), 303)
     form = RegisterForm()
     if form.validate_on_submit():
-        services.register(
-            form.email.data,
-            form.password.data,
-            form.display_name.data or None,
-            locale=str(get_locale()),
-            now=utcnow(),
-        )
-        db.session.commit()
+        try:
+            services.register(
+                form.email.data,
+                form.password.data,
+                form.display_name.data or None,
+                locale=str(get_locale()),
+                now=utcnow(),
+            )
+            db.session.commit()
+        except IntegrityError:  # the same new address twice at once: the first one's mail counts
+            db.session.rollback()
         return redirect(url_for("accounts.mail_sent", what="register"), 303)
     return render_template("accounts/register.html", form=form), _form_status(form)
 

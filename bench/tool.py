@@ -129,6 +129,15 @@ def parse_wrk(output: str) -> dict[str, float]:
     }
 
 
+def _median_round(rounds: list[dict[str, float]]) -> dict[str, float]:
+    """The round with the median req/s, whole: its latencies belong to its throughput."""
+    ordered = sorted(rounds, key=lambda figures: figures["rps"])
+    median = dict(ordered[len(ordered) // 2])
+    median["bad"] = sum(figures["bad"] for figures in rounds)
+    median["timeouts"] = sum(figures["timeouts"] for figures in rounds)
+    return median
+
+
 def _machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -163,9 +172,9 @@ def report(args: argparse.Namespace) -> None:
         f"- command: `{args.command}`",
         f"- machine: {_machine()}",
         f"- software: {_versions()}",
-        f"- load: `wrk -t1 -c{args.connections} -d{args.duration} --latency` per URL after a "
-        f"warm-up, against `gunicorn -w {args.workers}` (sync workers) on 127.0.0.1; wrk runs on "
-        "the same machine",
+        f"- load: `wrk -t1 -c{args.connections} -d{args.duration} --latency` per URL, "
+        f"{args.rounds} rounds through all URLs after a warm-up, each URL's median round shown; "
+        f"`gunicorn -w {args.workers}` (sync workers) on 127.0.0.1, wrk on the same machine",
         f"- ratio: the URL's req/s over the faster trivial endpoint's ({', '.join(TRIVIAL)}); "
         f"the bar for `/` is ratio ≥ {BAR_RATIO:.2f} and p99 < {BAR_P99_MS:.0f} ms",
         "",
@@ -180,11 +189,14 @@ def report(args: argparse.Namespace) -> None:
             if "=" in line
         )
         rows = []
-        for wrk_file in sorted(folder.glob("*.wrk"), key=lambda p: int(p.stem)):
-            path = (folder / f"{wrk_file.stem}.path").read_text().strip()
-            _, size = (folder / f"{wrk_file.stem}.curl").read_text().split()
-            rows.append((path, parse_wrk(wrk_file.read_text()), int(size)))
-        trivial = max(figures["rps"] for path, figures, _ in rows if path in TRIVIAL)
+        for label_file in sorted(folder.glob("*.label"), key=lambda p: int(p.stem)):
+            label = label_file.read_text().strip()
+            _, size = (folder / f"{label_file.stem}.curl").read_text().split()
+            rounds = [
+                parse_wrk(f.read_text()) for f in folder.glob(f"{label_file.stem}.round*.wrk")
+            ]
+            rows.append((label, _median_round(rounds), int(size)))
+        trivial = max(figures["rps"] for label, figures, _ in rows if label in TRIVIAL)
         lines += [
             f"### {facts['server']}",
             "",
@@ -194,18 +206,19 @@ def report(args: argparse.Namespace) -> None:
             "| URL | req/s | p50 ms | p99 ms | ratio | bytes | bar |",
             "|---|---:|---:|---:|---:|---:|---|",
         ]
-        for path, figures, size in rows:
+        for label, figures, size in rows:
             ratio = figures["rps"] / trivial
             bar = ""
-            if path not in TRIVIAL:
+            if label not in TRIVIAL:
                 met = ratio >= BAR_RATIO and figures["p99"] < BAR_P99_MS
                 bar = "met" if met else "**missed**"
             failures = int(figures["bad"] + figures["timeouts"])
             if failures:
                 bar += f" ({failures} failed requests)"
-            shown = path.replace("|", "\\|")
+            path, _, note = label.partition(" ")
+            shown = f"`{path}`" + (f" {note}" if note else "")
             lines.append(
-                f"| `{shown}` | {figures['rps']:.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} "
+                f"| {shown} | {figures['rps']:.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} "
                 f"| {ratio:.2f} | {size:,} | {bar} |"
             )
         lines.append("")
@@ -235,7 +248,7 @@ def main() -> None:
     rep = commands.add_parser("report")
     rep.add_argument("workdir")
     rep.add_argument("results")
-    for option in ("--command", "--workers", "--connections", "--duration", "--posts"):
+    for option in ("--command", "--workers", "--connections", "--duration", "--rounds", "--posts"):
         rep.add_argument(option, required=True)
     args = parser.parse_args()
     if args.action == "create-database":

@@ -6,7 +6,9 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from board.accounts.models import Role, User
 from board.extensions import db
@@ -23,6 +25,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.RESIDENT.value)
 @click.option("--password", help="Leave out to log in by e-mailed link only.")
@@ -48,15 +51,20 @@ def create_user(email: str, role: str, password: str | None) -> None:
 
 
 @click.command("run-jobs")
+@with_appcontext
 def run_jobs() -> None:
     """Run every due job once (for cron): today, deliver the e-mail outbox."""
     from board.mail.services import deliver_outbox
 
-    sent = deliver_outbox()
+    try:
+        sent = deliver_outbox()
+    except OperationalError as error:  # cron tries again in a minute; say why in its log
+        raise click.ClickException(f"database unavailable: {error.orig}") from error
     click.echo(f"outbox: {sent} sent")
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--posts", "post_count", type=click.IntRange(0, 1_000_000), default=100)
 def demo_data(post_count: int) -> None:
     """Fill the board with a believable town (running it twice adds nothing twice)."""

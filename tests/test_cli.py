@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from board import create_app
 from board.accounts.models import Role, User
 from board.extensions import db
 from board.organisations.models import Organisation, OrganisationKind
@@ -96,6 +97,18 @@ def test_run_jobs_with_nothing_due_does_nothing(app, runner, mailbox):
     assert result.exit_code == 0, result.output
     assert "outbox: 0 sent" in result.output
     assert mailbox.messages == []
+
+
+def test_run_jobs_with_the_database_down_says_so_without_a_traceback(tmp_path):
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/board.sqlite3"}
+    )
+
+    result = app.test_cli_runner().invoke(args=["run-jobs"])
+
+    assert result.exit_code == 1
+    assert "database unavailable" in result.output
+    assert "Traceback" not in result.output
 
 
 # ---------------------------------------------------------------- demo-data

@@ -26,6 +26,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
 from sqlalchemy import or_, select, update
@@ -58,6 +59,18 @@ def checked_address(address: str) -> str:
     if len(address) > 254 or not _ADDRESS.fullmatch(address):
         raise InvalidAddress(f"not a single plain address: {address!r}")
     return address
+
+
+def ascii_domain(address: str) -> str:
+    """anna@müller.de as anna@xn--mller-kva.de, which every mail server takes (IDNA 2008)."""
+    if address.isascii():
+        return address
+    try:
+        valid = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return address  # the server will refuse it, and the mail is given up
+    local = address.rpartition("@")[0]
+    return f"{local}@{valid.ascii_domain}"
 
 
 def one_line(text: str) -> str:
@@ -244,9 +257,9 @@ def _renew_claim(mail_id: int, token: str, moment: datetime) -> bool:
 def build_message(mail: OutboxMail) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = checked_address(mail.to_address)
+    message["To"] = ascii_domain(checked_address(mail.to_address))
     if mail.reply_to:
-        message["Reply-To"] = checked_address(mail.reply_to)
+        message["Reply-To"] = ascii_domain(checked_address(mail.reply_to))
     message["Subject"] = one_line(mail.subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=_sender_domain())

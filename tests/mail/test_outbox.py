@@ -332,6 +332,16 @@ def test_a_line_break_in_user_text_never_becomes_a_header(app, mailbox, queue_no
     assert len(mailbox.messages) == 1
 
 
+def test_an_address_with_an_umlaut_domain_is_delivered(app, mailbox, queue_notice):
+    queue_notice("anna@müller-straße.de", reply_to="bernd@bäckerei.de")
+    db.session.commit()
+
+    assert deliver_outbox() == 1
+
+    mail = mailbox.last_to("anna@xn--mller-strae-46a18a.de")
+    assert mail["Reply-To"] == "bernd@xn--bckerei-5wa.de"
+
+
 def test_nul_bytes_and_lone_surrogates_in_a_message_are_dropped_not_a_crash(
     app, mailbox, queue_notice
 ):

@@ -3,10 +3,12 @@
 from board.accounts.models import Role, User
 from board.mail.models import MailStatus, OutboxMail
 from board.organisations.models import Membership, Organisation, OrganisationKind
+from board.posts.cache import BoardVersion
 from board.posts.models import Category, District, Post, PostKind, PostSource
 from board.posts.status import PostStatus
 
 __all__ = [
+    "BoardVersion",
     "Category",
     "District",
     "MailStatus",

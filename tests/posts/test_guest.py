@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from board.accounts.models import User
@@ -188,23 +187,23 @@ def test_a_guest_posting_with_an_account_holders_address_still_needs_the_link(
     assert mailbox.last_to(GUEST)
 
 
-@pytest.mark.parametrize(
-    "address",
-    [
-        "",
-        "gerda",
-        "gerda@",
-        "gerda@localhost",
-        "ge rda@example.org",
-        f"{GUEST}\r\nBcc: x@evil.example",
-    ],
-)
-def test_a_guest_needs_a_real_address(client, categories, mailbox, address):
-    answer = client.submit("/posts/new", request_form(categories, email=address))
+NOT_ADDRESSES = [
+    "",
+    "gerda",
+    "gerda@",
+    "gerda@localhost",
+    "ge rda@example.org",
+    f"{GUEST}\r\nBcc: x@evil.example",
+]
 
-    assert answer.status_code == 422
-    assert "Bitte prüfen Sie Ihre Angaben" in answer.text
-    assert "Für die Dachrinne" in answer.text
+
+def test_a_guest_needs_a_real_address(client, categories, mailbox):
+    for address in NOT_ADDRESSES:
+        answer = client.submit("/posts/new", request_form(categories, email=address))
+
+        assert answer.status_code == 422, address
+        assert "Bitte prüfen Sie Ihre Angaben" in answer.text
+        assert "Für die Dachrinne" in answer.text
     assert db.session.scalar(select(func.count(Post.id))) == 0
     assert mailbox.messages == []
 

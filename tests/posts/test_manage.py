@@ -338,19 +338,16 @@ def test_an_action_button_without_csrf_token_does_nothing(author, own_post, acti
     assert (post.status, post.renew_count) == (PostStatus.PUBLISHED, 0)
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
+def test_a_post_that_does_not_exist_is_not_found(author):
+    for url in (
         "/posts/999999",
         "/posts/999999/edit",
         "/posts/999999/contact",
         "/posts/999999/manage/abc",
         "/posts/999999/confirm/abc",
         "/posts/99999999999999999999999",
-    ],
-)
-def test_a_post_that_does_not_exist_is_not_found(author, url):
-    assert author.get(url).status_code == 404
+    ):
+        assert author.get(url).status_code == 404, url
 
 
 @pytest.mark.parametrize("action", ["close", "renew"])

@@ -211,35 +211,33 @@ def test_a_made_up_submission_key_still_posts(logged_in, categories):
 # ---------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"title": ""}, "Bitte geben Sie eine Überschrift ein."),
-        ({"title": "   "}, "Bitte geben Sie eine Überschrift ein."),
-        ({"body": ""}, "Bitte beschreiben Sie kurz, worum es geht."),
-        ({"kind": ""}, "Bitte wählen Sie die Art des Beitrags."),
-        ({"kind": "advert"}, "Bitte wählen Sie die Art des Beitrags."),
-        ({"category": ""}, "Bitte wählen Sie eine Kategorie."),
-        ({"category": "999"}, "Bitte wählen Sie einen der angebotenen Einträge."),
-        ({"category": "abc"}, "Bitte wählen Sie einen der angebotenen Einträge."),
-        ({"district": "999"}, "Bitte wählen Sie einen der angebotenen Einträge."),
-        ({"title": "x" * 121}, "Bitte kürzen Sie auf höchstens 120 Zeichen (jetzt 121)."),
-        ({"body": "x" * 5001}, "Bitte kürzen Sie auf höchstens 5000 Zeichen (jetzt 5001)."),
-    ],
-)
-def test_a_mistake_brings_the_form_back_with_the_text_and_saves_nothing(
-    logged_in, categories, changes, message
-):
-    form = offer(categories["verschenken"], **changes)
+MISTAKES = [
+    ({"title": ""}, "Bitte geben Sie eine Überschrift ein."),
+    ({"title": "   "}, "Bitte geben Sie eine Überschrift ein."),
+    ({"body": ""}, "Bitte beschreiben Sie kurz, worum es geht."),
+    ({"kind": ""}, "Bitte wählen Sie die Art des Beitrags."),
+    ({"kind": "advert"}, "Bitte wählen Sie die Art des Beitrags."),
+    ({"category": ""}, "Bitte wählen Sie eine Kategorie."),
+    ({"category": "999"}, "Bitte wählen Sie einen der angebotenen Einträge."),
+    ({"category": "abc"}, "Bitte wählen Sie einen der angebotenen Einträge."),
+    ({"district": "999"}, "Bitte wählen Sie einen der angebotenen Einträge."),
+    ({"title": "x" * 121}, "Bitte kürzen Sie auf höchstens 120 Zeichen (jetzt 121)."),
+    ({"body": "x" * 5001}, "Bitte kürzen Sie auf höchstens 5000 Zeichen (jetzt 5001)."),
+]
 
-    answer = logged_in.submit("/posts/new", form)
 
-    assert answer.status_code == 422
-    assert "Bitte prüfen Sie Ihre Angaben" in answer.text
-    assert message in answer.text
-    assert form["body"] in answer.text
-    if form["title"].strip():
-        assert f'value="{form["title"]}"' in answer.text
+def test_a_mistake_brings_the_form_back_with_the_text_and_saves_nothing(logged_in, categories):
+    for changes, message in MISTAKES:
+        form = offer(categories["verschenken"], **changes)
+
+        answer = logged_in.submit("/posts/new", form)
+
+        assert answer.status_code == 422, changes
+        assert "Bitte prüfen Sie Ihre Angaben" in answer.text
+        assert message in answer.text, changes
+        assert form["body"] in answer.text, changes
+        if form["title"].strip():
+            assert f'value="{form["title"]}"' in answer.text, changes
     assert post_count() == 0
 
 
@@ -301,23 +299,25 @@ def test_sanitising_twice_changes_nothing(text):
     assert not re.search(r'href="(?!https?://)', once)
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("title", "Fahr\x00rad"),
-        ("body", "Text mit \x00 NUL"),
-        ("title", "Rad \u202egnp.exe"),
-        ("body", "Null\u200bbreite\ufeff Zeichen"),
-        ("title", "Steuer\x07zeichen"),
-    ],
-)
-def test_invisible_and_control_characters_never_cause_an_error(logged_in, categories, field, value):
-    answer = logged_in.submit("/posts/new", offer(categories["verschenken"], **{field: value}))
+INVISIBLE = [
+    ("title", "Fahr\x00rad"),
+    ("body", "Text mit \x00 NUL"),
+    ("title", "Rad \u202egnp.exe"),
+    ("body", "Null\u200bbreite\ufeff Zeichen"),
+    ("title", "Steuer\x07zeichen"),
+]
 
-    assert answer.status_code in (303, 422)
+
+def test_invisible_and_control_characters_never_cause_an_error(logged_in, categories):
+    for number, (field, value) in enumerate(INVISIBLE):
+        changes = {"title": f"Beitrag {number}", field: value}
+
+        answer = logged_in.submit("/posts/new", offer(categories["verschenken"], **changes))
+
+        assert answer.status_code in (303, 422), value
     for post in db.session.scalars(select(Post)):
         stored = post.title + post.body
-        assert not any(ch in stored for ch in "\x00\x07\u202e\u200b\ufeff")
+        assert not any(ch in stored for ch in "\x00\x07\u202e\u200b\ufeff"), stored
 
 
 def test_a_lone_surrogate_in_the_raw_request_never_causes_an_error(logged_in, categories):
@@ -380,15 +380,15 @@ def test_a_form_left_open_too_long_comes_back_with_the_text(app, logged_in, cate
     assert logged_in.post("/posts/new", data={**form, "csrf_token": fresh}).status_code == 303
 
 
-@pytest.mark.parametrize("token", [None, "", "forged", "ImFiYyI.abc.def"])
-def test_a_missing_or_forged_csrf_token_is_refused_and_saves_nothing(logged_in, categories, token):
-    form = offer(categories["verschenken"])
-    if token is not None:
-        form["csrf_token"] = token
+def test_a_missing_or_forged_csrf_token_is_refused_and_saves_nothing(logged_in, categories):
+    for token in (None, "", "forged", "ImFiYyI.abc.def"):
+        form = offer(categories["verschenken"])
+        if token is not None:
+            form["csrf_token"] = token
 
-    answer = logged_in.post("/posts/new", data=form)
+        answer = logged_in.post("/posts/new", data=form)
 
-    assert answer.status_code == 400
+        assert answer.status_code == 400, token
     assert post_count() == 0
 
 
@@ -407,33 +407,31 @@ def _soon(days: int = 5, hour: str = "18:00") -> str:
     return f"{(utcnow() + timedelta(days=days)).astimezone(BERLIN).date()}T{hour}"
 
 
-@pytest.mark.parametrize(
-    ("start", "end", "message"),
-    [
-        ("", "", "Bitte geben Sie an, wann die Veranstaltung beginnt."),
-        ("2027-02-30T18:00", "", "Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."),
-        ("30.02.2027 18:00", "", "Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."),
-        ("9999-12-31T23:59", "", "Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."),
-        ("2199-12-31T23:59", "", "innerhalb der nächsten zwei Jahre"),
-        ("morgen abend", "", "Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."),
-        ("2020-05-01T18:00", "", "Der Beginn liegt in der Vergangenheit."),
-        (_soon(), _soon(hour="17:00"), "Das Ende muss nach dem Beginn liegen."),
-        (_soon(), _soon(hour="18:00"), "Das Ende muss nach dem Beginn liegen."),
-        (_soon(), "2031-02-31T10:00", "Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."),
-        (_soon(days=1), _soon(days=500), "höchstens ein Jahr"),
-    ],
-)
-def test_impossible_event_times_are_refused_and_keep_the_text(
-    logged_in, categories, start, end, message
-):
-    form = offer(categories["veranstaltungen"], kind="event", event_start=start, event_end=end)
+IMPOSSIBLE_TIMES = [
+    ("", "", "Bitte geben Sie an, wann die Veranstaltung beginnt."),
+    ("2027-02-30T18:00", "", "Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."),
+    ("30.02.2027 18:00", "", "Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."),
+    ("9999-12-31T23:59", "", "Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."),
+    ("2199-12-31T23:59", "", "innerhalb der nächsten zwei Jahre"),
+    ("morgen abend", "", "Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."),
+    ("2020-05-01T18:00", "", "Der Beginn liegt in der Vergangenheit."),
+    (_soon(), _soon(hour="17:00"), "Das Ende muss nach dem Beginn liegen."),
+    (_soon(), _soon(hour="18:00"), "Das Ende muss nach dem Beginn liegen."),
+    (_soon(), "2031-02-31T10:00", "Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."),
+    (_soon(days=1), _soon(days=500), "höchstens ein Jahr"),
+]
 
-    answer = logged_in.submit("/posts/new", form)
 
-    assert answer.status_code == 422
-    assert message in answer.text
-    if start:
-        assert f'value="{start}"' in answer.text
+def test_impossible_event_times_are_refused_and_keep_the_text(logged_in, categories):
+    for start, end, message in IMPOSSIBLE_TIMES:
+        form = offer(categories["veranstaltungen"], kind="event", event_start=start, event_end=end)
+
+        answer = logged_in.submit("/posts/new", form)
+
+        assert answer.status_code == 422, (start, end)
+        assert message in answer.text, (start, end)
+        if start:
+            assert f'value="{start}"' in answer.text
     assert post_count() == 0
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask, has_app_context
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from board.accounts.models import User
 from board.extensions import db
@@ -68,6 +70,22 @@ def log_in_as(client: BrowserLikeClient, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+class _SignedLongAgo(TimestampSigner):
+    def get_timestamp(self) -> int:
+        return int(time.time()) - 7 * 3600
+
+
+def expired_csrf_token(app: Flask, client: BrowserLikeClient, page: str) -> str:
+    """A CSRF token as the page handed it out seven hours ago (the limit is six)."""
+    client.get(page)
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+    serializer = URLSafeTimedSerializer(
+        app.config["SECRET_KEY"], salt="wtf-csrf-token", signer=_SignedLongAgo
+    )
+    return serializer.dumps(raw)
 
 
 def local(url: str) -> str:

@@ -11,7 +11,7 @@ from board.posts.models import Post
 from board.posts.status import PostStatus
 from board.timeutil import utcnow
 from tests.conftest import body_of
-from tests.posts.conftest import POSTER_EMAIL
+from tests.posts.conftest import POSTER_EMAIL, expired_csrf_token
 
 VISITOR = "vera.besucherin@example.org"
 
@@ -188,3 +188,15 @@ def test_a_message_without_a_valid_csrf_token_is_refused(client, new_post, mailb
     assert answer.status_code == 400
     assert mailbox.messages == []
     assert contact_count(post) == 0
+
+
+def test_a_message_typed_too_slowly_comes_back_to_be_sent_again(app, client, new_post, mailbox):
+    post = new_post()
+    old_token = expired_csrf_token(app, client, f"/posts/{post.id}/contact")
+
+    answer = client.post(f"/posts/{post.id}/contact", data={**message(), "csrf_token": old_token})
+
+    assert answer.status_code == 422
+    assert "Das Formular war zu lange geöffnet" in answer.text
+    assert "Ich könnte morgen um 17 Uhr kommen." in answer.text
+    assert mailbox.messages == []

@@ -301,7 +301,7 @@ def test_the_management_page_is_private(app, client, own_post):
 @pytest.mark.parametrize(
     ("method", "action"), [("GET", "edit"), ("POST", "edit"), ("POST", "close"), ("POST", "renew")]
 )
-def test_someone_elses_post_cannot_be_changed(stranger, own_post, method, action):
+def test_someone_elses_post_cannot_be_changed(stranger, own_post, method, action, caplog):
     url = f"/posts/{own_post.id}/{action}"
     if method == "GET":
         answer = stranger.get(url)
@@ -309,6 +309,7 @@ def test_someone_elses_post_cannot_be_changed(stranger, own_post, method, action
         answer = stranger.submit(url, edit_form(own_post, title="Übernommen"), page="/posts/new")
 
     assert answer.status_code == 403
+    assert f"refused {method} {url}" in caplog.text
     post = stored(own_post)
     assert (post.title, post.status, post.renew_count) == (
         "Kinderwagen zu verschenken",

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from board.extensions import db
@@ -17,7 +15,7 @@ from board.posts.status import PostStatus
 from board.sanitize import _clean, render_text
 from board.timeutil import BERLIN, utcnow
 from tests import factories
-from tests.posts.conftest import log_in_as, offer
+from tests.posts.conftest import expired_csrf_token, log_in_as, offer
 
 
 def post_count() -> int:
@@ -356,18 +354,8 @@ def test_thousands_of_form_fields_are_refused(logged_in, categories):
     assert post_count() == 0
 
 
-class _SignedLongAgo(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return int(time.time()) - 7 * 3600
-
-
 def test_a_form_left_open_too_long_comes_back_with_the_text(app, logged_in, categories):
-    logged_in.get("/posts/new")
-    with logged_in.session_transaction() as session:
-        raw = session["csrf_token"]
-    old_token = URLSafeTimedSerializer(
-        app.config["SECRET_KEY"], salt="wtf-csrf-token", signer=_SignedLongAgo
-    ).dumps(raw)
+    old_token = expired_csrf_token(app, logged_in, "/posts/new")
     form = offer(categories["verschenken"], body="Lange getippt, aber nicht verloren.")
 
     answer = logged_in.post("/posts/new", data={**form, "csrf_token": old_token})

@@ -57,8 +57,10 @@ class BoardVersion(db.Model):
 
 # A write to a table the board page shows, however it was issued (ORM flush, bulk ORM
 # statement, Core, text()): the statement SQLAlchemy hands the driver starts like this.
+# Deleting a user counts too, in case their posts go with them by a cascade in the database.
 _WRITES_BOARD = re.compile(
-    r'\s*(?:insert\s+into|update|delete\s+from)\s+"?(?:post|category|district|organisation)"?[\s(]',
+    r'\s*(?:(?:insert\s+into|update|delete\s+from)\s+"?(?:post|category|district|organisation)"?'
+    r'|delete\s+from\s+"?user"?)[\s(]',
     re.IGNORECASE,
 )
 _CHANGED = "board_changed"

@@ -90,6 +90,16 @@ def test_a_post_removed_by_a_bulk_statement_leaves_at_once(client, new_post):
     assert "Werbung für Kaffeefahrt" not in client.get("/").text
 
 
+def test_a_deleted_post_leaves_at_once(client, new_post):
+    post = new_post(title="Werbung für Kaffeefahrt")
+    assert "Werbung für Kaffeefahrt" in kept_for(client)
+
+    db.session.delete(post)
+    db.session.commit()
+
+    assert "Werbung für Kaffeefahrt" not in client.get("/").text
+
+
 def test_even_hand_written_sql_is_noticed(client, new_post):
     post = new_post(title="Alter Titel")
     assert "Alter Titel" in kept_for(client)

@@ -135,6 +135,10 @@ class BrowserLikeClient(FlaskClient):
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("buffered", True)
+        if has_app_context():
+            # The request sees only committed rows, and an open test transaction would hold
+            # SQLite's write lock and make the request wait: commit what the test wrote so far.
+            db.session.commit()
         # Each request runs in a fresh context of its own, as in production: its own app context,
         # `g`, database session and Flask-Login user, not the test's. Afterwards the test's
         # session forgets what it loaded, so it reads what the request wrote.

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask, has_app_context
+from flask import Flask
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from board.accounts.models import User
@@ -20,16 +20,7 @@ BASE_URL = "http://board.test"
 
 
 class PersonClient(BrowserLikeClient):
-    """A browser; before each request the test's own writes are committed and its transaction ends.
-
-    Requests run in sessions of their own: they see only committed rows, and an open test
-    transaction would hold SQLite's write lock and make the request wait.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        if has_app_context():
-            db.session.commit()
-        return super().open(*args, **kwargs)
+    """One person's browser (BrowserLikeClient commits the test's writes before each request)."""
 
 
 @pytest.fixture

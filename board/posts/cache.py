@@ -115,11 +115,13 @@ def current_version() -> int:
     """The board version, read once per request and before anything the page shows.
 
     Reading it first means whatever the page then reads is at least as new as the version it is
-    kept under (on PostgreSQL each statement sees the latest commits; on SQLite the read
-    transaction's snapshot starts here).
+    kept under (on PostgreSQL each statement sees the latest commits; on SQLite the session's
+    read transaction takes its snapshot after this).
     """
     if "board_version" not in g:
-        g.board_version = db.session.execute(_READ_VERSION).scalar() or 0
+        # On a connection of its own: a kept page then needs no ORM session at all.
+        with db.engine.connect() as conn:
+            g.board_version = conn.execute(_READ_VERSION).scalar() or 0
     return int(g.board_version)
 
 

@@ -119,8 +119,12 @@ def current_version() -> int:
     read transaction takes its snapshot after this).
     """
     if "board_version" not in g:
-        # On a connection of its own: a kept page then needs no ORM session at all.
-        with db.engine.connect() as conn:
+        # On a connection of its own: a kept page then needs no ORM session at all. On
+        # PostgreSQL outside a transaction, which saves the BEGIN and ROLLBACK round trips
+        # (SQLite's connections begin their transactions themselves: see board.extensions).
+        engine = db.engine
+        options = {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}
+        with engine.connect().execution_options(**options) as conn:
             g.board_version = conn.execute(_READ_VERSION).scalar() or 0
     return int(g.board_version)
 

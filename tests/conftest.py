@@ -20,6 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -74,6 +75,31 @@ def body_of(message: EmailMessage) -> str:
 
 def links_in(message: EmailMessage) -> list[str]:
     return re.findall(r"https?://\S+", body_of(message))
+
+
+BASE_URL = "http://board.test"  # the app fixture's configured address, used in mailed links
+
+
+def local(url: str) -> str:
+    """The path of a link from a mail, which must point at the configured base URL."""
+    assert url.startswith(BASE_URL + "/"), url
+    return url[len(BASE_URL) :]
+
+
+class _SignedLongAgo(TimestampSigner):
+    def get_timestamp(self) -> int:
+        return int(time.time()) - 7 * 3600
+
+
+def expired_csrf_token(app: Flask, client: FlaskClient, page: str) -> str:
+    """A CSRF token as the page handed it out seven hours ago (the limit is six)."""
+    client.get(page)
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+    serializer = URLSafeTimedSerializer(
+        app.config["SECRET_KEY"], salt="wtf-csrf-token", signer=_SignedLongAgo
+    )
+    return serializer.dumps(raw)
 
 
 def free_port() -> int:
@@ -168,7 +194,7 @@ def app_config(
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "BASE_URL": "http://board.test",
+        "BASE_URL": BASE_URL,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": port,
         "MAIL_SENDER": "Schwarzes Brett <brett@board.test>",

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
 from flask import Flask
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from board.accounts.models import User
 from board.extensions import db
-from tests.conftest import BrowserLikeClient, Mailbox, links_in
+from tests.conftest import (  # noqa: F401  (re-exported for the tests here)
+    BASE_URL,
+    BrowserLikeClient,
+    Mailbox,
+    expired_csrf_token,
+    links_in,
+    local,
+)
 
-BASE_URL = "http://board.test"
 PASSWORD = "richtig-langes-passwort"  # what tests.factories.user() sets
-
-
-def local(url: str) -> str:
-    """The path of a link from a mail, which must point at the configured base URL."""
-    assert url.startswith(BASE_URL + "/"), url
-    return url[len(BASE_URL) :]
 
 
 def link_from(mailbox: Mailbox, address: str, index: int = 0) -> str:
@@ -54,22 +52,6 @@ def user_by_email(email: str) -> User | None:
         db.session.expunge(user)
     db.session.rollback()
     return user
-
-
-class _SignedLongAgo(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return int(time.time()) - 7 * 3600
-
-
-def expired_csrf_token(app: Flask, client: BrowserLikeClient, page: str) -> str:
-    """A CSRF token as the page would have handed it out seven hours ago (the limit is six)."""
-    client.get(page)
-    with client.session_transaction() as session:
-        raw = session["csrf_token"]
-    serializer = URLSafeTimedSerializer(
-        app.config["SECRET_KEY"], salt="wtf-csrf-token", signer=_SignedLongAgo
-    )
-    return serializer.dumps(raw)
 
 
 @pytest.fixture(autouse=True)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from board.accounts.models import User
 from board.extensions import db
 from board.posts.models import Category, District, Post
 from tests import factories
-from tests.conftest import BrowserLikeClient, Mailbox, links_in
-
-BASE_URL = "http://board.test"
+from tests.conftest import (  # noqa: F401  (re-exported for the tests here)
+    BASE_URL,
+    BrowserLikeClient,
+    Mailbox,
+    expired_csrf_token,
+    links_in,
+    local,
+)
 
 
 class PersonClient(BrowserLikeClient):
@@ -61,28 +64,6 @@ def log_in_as(client: BrowserLikeClient, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
-
-
-class _SignedLongAgo(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return int(time.time()) - 7 * 3600
-
-
-def expired_csrf_token(app: Flask, client: BrowserLikeClient, page: str) -> str:
-    """A CSRF token as the page handed it out seven hours ago (the limit is six)."""
-    client.get(page)
-    with client.session_transaction() as session:
-        raw = session["csrf_token"]
-    serializer = URLSafeTimedSerializer(
-        app.config["SECRET_KEY"], salt="wtf-csrf-token", signer=_SignedLongAgo
-    )
-    return serializer.dumps(raw)
-
-
-def local(url: str) -> str:
-    """The path of a link from a mail, which must point at the configured base URL."""
-    assert url.startswith(BASE_URL + "/"), url
-    return url[len(BASE_URL) :]
 
 
 def mailed_links(mailbox: Mailbox, address: str) -> list[str]:

@@ -58,6 +58,8 @@ class Defaults:
     RATELIMIT_AUTH = "10 per minute;50 per hour"
     RATELIMIT_POSTING = "10 per hour"
     EMBED_ORIGINS: tuple[str, ...] = ()
+    # How long a process may serve a kept board page (board/posts/cache.py); 0 turns it off.
+    PAGE_CACHE_SECONDS = 30
     # Reverse proxies in front of the board (1 for nginx or Caddy before gunicorn): their
     # X-Forwarded-For and -Proto are trusted, so rate limits see the visitor's address.
     PROXY_COUNT = 0

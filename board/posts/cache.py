@@ -41,7 +41,6 @@ from board.timeutil import utcnow
 
 T = TypeVar("T")
 
-DEFAULT_TTL_SECONDS = 30
 MAX_PAGES = 256  # per process: bounded however many query strings visitors invent
 CHOICES_TTL = timedelta(seconds=60)
 
@@ -188,7 +187,7 @@ class _Page:
 
 
 def _ttl() -> timedelta:
-    return timedelta(seconds=current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_TTL_SECONDS))
+    return timedelta(seconds=current_app.config["PAGE_CACHE_SECONDS"])
 
 
 def _same_for_everyone() -> bool:

@@ -30,7 +30,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(app.root_path) + "/migrations", render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=site.select_locale, timezone_selector=lambda: "Europe/Berlin")
+    babel.init_app(
+        app, locale_selector=site.select_locale, timezone_selector=lambda: "Europe/Berlin"
+    )
     login_manager.init_app(app)
 
     from board import accounts, cli, mail, models, organisations, posts  # noqa: F401  (models)

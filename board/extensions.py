@@ -40,7 +40,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
-    """SQLite: enforce foreign keys, WAL for concurrent readers, and let us issue BEGIN ourselves."""
+    """SQLite: enforce foreign keys, WAL for concurrent readers, and BEGIN issued by us."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     # pysqlite's own transaction handling would BEGIN lazily (deferred), which deadlocks two
@@ -56,7 +56,7 @@ def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(conn: Any) -> None:
-    """Writes take the lock up front (BEGIN IMMEDIATE) so concurrent workers queue instead of failing.
+    """Writes take the lock up front (BEGIN IMMEDIATE): concurrent workers queue, never fail.
 
     Requests that only read (GET/HEAD) begin a deferred transaction and never block a writer.
     """

@@ -93,7 +93,8 @@ def _accent_style(color: str) -> tuple[Markup, str]:
     """The town's accent colour as an inline style and the CSP hash that allows exactly it."""
     css = f":root{{--accent:{color}}}"
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-    return Markup(f"<style>{css}</style>"), f"'sha256-{digest}'"
+    # The colour is checked to be a hex value at start-up (_checked_colour), so this is safe.
+    return Markup(f"<style>{css}</style>"), f"'sha256-{digest}'"  # noqa: S704
 
 
 def init_app(app: Flask) -> None:
@@ -132,7 +133,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def check_csrf() -> None:
         # Views with a text form check CSRF through their FlaskForm, so an expired token gives
-        # the form back with the resident's text and a fresh token; every other POST is checked here.
+        # the form back with the resident's text and a fresh token; other POSTs are checked here.
         view = app.view_functions.get(request.endpoint or "")
         if request.method == "POST" and not getattr(view, "checks_csrf_in_form", False):
             csrf.protect()
@@ -143,15 +144,17 @@ def init_app(app: Flask) -> None:
 
 
 def form_checks_csrf(view: F) -> F:
-    """Mark a view whose FlaskForm validates the CSRF token itself (and keeps the text on failure)."""
+    """Mark a view whose FlaskForm checks the CSRF token itself (and keeps the text on failure)."""
     view.checks_csrf_in_form = True  # type: ignore[attr-defined]
     return view
 
 
 def _checked_colour(color: str) -> str:
-    if not (color.startswith("#") and len(color) in (4, 7) and all(
-        c in "0123456789abcdefABCDEF" for c in color[1:]
-    )):
+    if not (
+        color.startswith("#")
+        and len(color) in (4, 7)
+        and all(c in "0123456789abcdefABCDEF" for c in color[1:])
+    ):
         raise RuntimeError(f"TOWN_ACCENT_COLOR must be a hex colour like #0b6e4f, not {color!r}")
     return color
 
@@ -159,9 +162,7 @@ def _checked_colour(color: str) -> str:
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     if request.path.startswith(("/api/", "/healthz")):
         return jsonify(error=error.name), error.code or 500
-    response = make_response(
-        render_template("error.html", error=error), error.code or 500
-    )
+    response = make_response(render_template("error.html", error=error), error.code or 500)
     if error.code == 429:
         response.headers.setdefault("Retry-After", "60")
     return response
@@ -176,9 +177,14 @@ def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
     current_app.logger.warning("database unavailable: %s", error)
     db.session.rollback()
     response = make_response(
-        render_template("error.html", error=None, message=gettext(
-            "Die Datenbank ist gerade ausgelastet. Bitte versuchen Sie es in einer Minute erneut."
-        )),
+        render_template(
+            "error.html",
+            error=None,
+            message=gettext(
+                "Die Datenbank ist gerade ausgelastet. "
+                "Bitte versuchen Sie es in einer Minute erneut."
+            ),
+        ),
         503,
     )
     response.headers["Retry-After"] = "30"

@@ -16,8 +16,15 @@ S = PostStatus
 
 # What a person wants to see first on their account page: what is live, then what waits.
 ACCOUNT_ORDER = (
-    S.PUBLISHED, S.DRAFT, S.PENDING, S.SCHEDULED, S.HIDDEN,
-    S.EXPIRED, S.CLOSED, S.REJECTED, S.REMOVED,
+    S.PUBLISHED,
+    S.DRAFT,
+    S.PENDING,
+    S.SCHEDULED,
+    S.HIDDEN,
+    S.EXPIRED,
+    S.CLOSED,
+    S.REJECTED,
+    S.REMOVED,
 )
 
 

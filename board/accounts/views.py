@@ -132,9 +132,7 @@ def login() -> ResponseReturnValue:
         except LoginFailed:
             failed = True
         else:
-            return _log_in(
-                user, form.remember.data, form.next.data, _("Sie sind angemeldet.")
-            )
+            return _log_in(user, form.remember.data, form.next.data, _("Sie sind angemeldet."))
     link_form = LinkRequestForm(formdata=None, next=form.next.data, link_email=form.email.data)
     page = render_template("accounts/login.html", form=form, link_form=link_form, failed=failed)
     return page, _form_status(form)

@@ -40,7 +40,9 @@ def test_the_account_lists_ones_own_posts_by_status(client, bernd):
     factories.post(title="Suche Babysitter", author=author, status=PostStatus.PENDING)
     factories.post(title="Fahrrad verschenkt", author=author, status=PostStatus.CLOSED)
     factories.post(
-        title="Alte Zeitschriften", author=author, status=PostStatus.PUBLISHED,
+        title="Alte Zeitschriften",
+        author=author,
+        status=PostStatus.PUBLISHED,
         expires_at=now - timedelta(hours=1),
     )
     own_id = factories.post(title="Kinderbett", author=author).id
@@ -112,8 +114,11 @@ def test_a_wrong_current_password_changes_nothing(client, bernd):
 
 @pytest.mark.parametrize(
     ("new", "message"),
-    [("", "Bitte wählen Sie ein Passwort"), ("kurz", "mindestens 10 Zeichen"),
-     ("x" * 201, "höchstens 200 Zeichen")],
+    [
+        ("", "Bitte wählen Sie ein Passwort"),
+        ("kurz", "mindestens 10 Zeichen"),
+        ("x" * 201, "höchstens 200 Zeichen"),
+    ],
 )
 def test_a_bad_new_password_comes_back_as_a_form_error(client, bernd, new, message):
     log_in(client, bernd)
@@ -146,9 +151,14 @@ def test_change_password_without_csrf_token_changes_nothing(client, bernd):
 def test_an_expired_change_password_form_comes_back(app, client, bernd):
     log_in(client, bernd)
     stale = expired_csrf_token(app, client, "/account/password")
-    page = client.post("/account/password", data={
-        "current_password": PASSWORD, "password": NEW_PASSWORD, "csrf_token": stale,
-    })
+    page = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": NEW_PASSWORD,
+            "csrf_token": stale,
+        },
+    )
     assert page.status_code == 400
     assert "Das Formular war zu lange geöffnet" in page.text
     assert user_by_email(bernd).check_password(PASSWORD)

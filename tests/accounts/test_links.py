@@ -66,7 +66,9 @@ def test_opening_a_link_uses_nothing_up(app, client, bernd, purpose):
         assert '<form method="post"' in page.text
     after = user_by_email(bernd)
     assert (after.link_nonce, after.password_hash, after.registered_at) == (
-        before.link_nonce, before.password_hash, before.registered_at,
+        before.link_nonce,
+        before.password_hash,
+        before.registered_at,
     )
     assert client.get("/account").status_code == 302
     assert use(client, link, purpose).status_code == 303

@@ -83,9 +83,14 @@ def test_a_suspended_user_is_told_clearly(client):
 def test_login_honours_a_local_next(client, bernd):
     page = client.get("/login?next=/posts/7")
     assert 'value="/posts/7"' in page.text
-    answer = client.submit("/login?next=/posts/7", {
-        "email": bernd, "password": PASSWORD, "next": "/posts/7",
-    })
+    answer = client.submit(
+        "/login?next=/posts/7",
+        {
+            "email": bernd,
+            "password": PASSWORD,
+            "next": "/posts/7",
+        },
+    )
     assert answer.location == "/posts/7"
 
 

@@ -76,9 +76,7 @@ def test_guessing_one_account_from_many_addresses_is_limited_too(client, bernd):
 )
 def test_floods_of_other_account_requests_get_429(client, mailbox, url, data):
     token = token_of(client)
-    statuses = [
-        client.post(url, data={**data, "csrf_token": token}).status_code for _ in range(11)
-    ]
+    statuses = [client.post(url, data={**data, "csrf_token": token}).status_code for _ in range(11)]
     assert 429 not in statuses[:10]
     assert statuses[10] == 429
     assert len(mailbox.messages) <= 10

@@ -77,6 +77,19 @@ def links_in(message: EmailMessage) -> list[str]:
     return re.findall(r"https?://\S+", body_of(message))
 
 
+# Redirect targets that must never take a visitor off the board (BAD_INPUTS 14).
+FOREIGN_REDIRECTS = [
+    "https://evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "http:///evil.example",
+    "javascript:alert(1)",
+    "/\r\nLocation: https://evil.example",
+    " //evil.example",
+    "\t//evil.example",
+    "evil.example/path",
+]
+
 BASE_URL = "http://board.test"  # the app fixture's configured address, used in mailed links
 
 

@@ -29,6 +29,7 @@ instance/config.py:
 
 run: $(VENV)/.installed-prod instance/config.py
 	$(FLASK) db upgrade
+	$(FLASK) sync-town
 	test -f instance/.demo-loaded || ($(FLASK) demo-data && touch instance/.demo-loaded)
 	# Links in the demo's mails (/_mail) point at this server, whatever PORT it runs on.
 	BOARD_BASE_URL=$${BOARD_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) run --debug --host $(HOST) --port $(PORT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(run_jobs)
     app.cli.add_command(demo_data)
+    app.cli.add_command(sync_town)
     from board.backup import backup_command
 
     app.cli.add_command(backup_command)
@@ -74,3 +75,18 @@ def demo_data(post_count: int) -> None:
     created = load_demo_data(post_count, now=utcnow())
     db.session.commit()
     click.echo(f"demo data: {created} posts added in {time.perf_counter() - started:.1f} s")
+
+
+@click.command("sync-town")
+@with_appcontext
+def sync_town() -> None:
+    """Write the categories and districts from the configuration into the database."""
+    from board.posts.town import TownSettingError, sync_categories, sync_districts
+
+    try:
+        categories = sync_categories(current_app.config["CATEGORIES"])
+        districts = sync_districts(current_app.config["DISTRICTS"])
+    except TownSettingError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{len(categories)} categories, {len(districts)} districts")

@@ -58,6 +58,21 @@ class Defaults:
     RATELIMIT_AUTH = "10 per minute;50 per hour"
     RATELIMIT_POSTING = "10 per hour"
     EMBED_ORIGINS: tuple[str, ...] = ()
+    # The town's categories (slug, German, English) and districts (slug, name), written to the
+    # database by `flask --app board sync-town` (board/posts/town.py).
+    CATEGORIES: tuple[tuple[str, str, str], ...] = (
+        ("nachbarschaftshilfe", "Nachbarschaftshilfe", "Neighbourly help"),
+        ("verschenken", "Verschenken", "Give away"),
+        ("verleihen", "Verleihen", "Lend and borrow"),
+        ("mitfahren", "Mitfahren", "Lifts"),
+        ("ehrenamt-gesucht", "Ehrenamt gesucht", "Volunteers wanted"),
+        ("veranstaltungen", "Veranstaltungen", "Events"),
+        ("tiere", "Tiere", "Animals"),
+        ("kinder-familie", "Kinder & Familie", "Children & family"),
+        ("garten", "Garten", "Garden"),
+        ("sonstiges", "Sonstiges", "Other"),
+    )
+    DISTRICTS: tuple[tuple[str, str], ...] = ()
     # How long a process may serve a kept board page (board/posts/cache.py); 0 turns it off.
     PAGE_CACHE_SECONDS = 30
     # Reverse proxies in front of the board (1 for nginx or Caddy before gunicorn): their

@@ -19,27 +19,18 @@ from flask import current_app
 from sqlalchemy import insert, select
 
 from board.accounts.models import Role, User
+from board.config import Defaults
 from board.extensions import db
 from board.organisations.models import Membership, Organisation, OrganisationKind
 from board.posts.models import Category, District, Post, PostKind, PostSource
 from board.posts.status import PostStatus
+from board.posts.town import sync_categories, sync_districts
 from board.timeutil import BERLIN
 
 REF_PREFIX = "demo:"
 CHUNK = 2000
 
-CATEGORIES = [
-    ("nachbarschaftshilfe", "Nachbarschaftshilfe", "Neighbourly help"),
-    ("verschenken", "Verschenken", "Give away"),
-    ("verleihen", "Verleihen", "Lend and borrow"),
-    ("mitfahren", "Mitfahren", "Lifts"),
-    ("ehrenamt-gesucht", "Ehrenamt gesucht", "Volunteers wanted"),
-    ("veranstaltungen", "Veranstaltungen", "Events"),
-    ("tiere", "Tiere", "Animals"),
-    ("kinder-familie", "Kinder & Familie", "Children & family"),
-    ("garten", "Garten", "Garden"),
-    ("sonstiges", "Sonstiges", "Other"),
-]
+CATEGORIES = Defaults.CATEGORIES  # the demo posts use these slugs, whatever the town set
 
 DISTRICTS = [
     ("innenstadt", "Innenstadt"),
@@ -489,22 +480,11 @@ def _day_in_words(day: date) -> str:
 
 
 def _ensure_categories() -> dict[str, Category]:
-    found = {c.slug: c for c in db.session.scalars(select(Category))}
-    for position, (slug, name_de, name_en) in enumerate(CATEGORIES):
-        if slug not in found:
-            found[slug] = Category(slug=slug, name_de=name_de, name_en=name_en, position=position)
-            db.session.add(found[slug])
-    db.session.flush()
-    return found
+    return sync_categories(CATEGORIES)
 
 
 def _ensure_districts() -> list[District]:
-    found = {d.slug: d for d in db.session.scalars(select(District))}
-    for slug, name in DISTRICTS:
-        if slug not in found:
-            found[slug] = District(slug=slug, name=name)
-            db.session.add(found[slug])
-    db.session.flush()
+    found = sync_districts(DISTRICTS)
     return [found[slug] for slug, _ in DISTRICTS]
 
 

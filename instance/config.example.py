@@ -33,3 +33,8 @@ MAIL_SENDER = "Schwarzes Brett Neumarkt <brett@example.de>"
 
 # Web sites allowed to show the board in an iframe (origins: scheme, host, optional port).
 # EMBED_ORIGINS = ("https://www.neumarkt.de",)
+
+# The town's categories (slug, German, English) and districts (slug, name); after a change run
+# `flask --app board sync-town`. Left out, the defaults in board/config.py apply (no districts).
+# CATEGORIES = [("nachbarschaftshilfe", "Nachbarschaftshilfe", "Neighbourly help"), ...]
+# DISTRICTS = [("woffenbach", "Woffenbach"), ("poelling", "Pölling")]

@@ -64,8 +64,15 @@ def test_two_worker_processes_share_one_login_limit_through_redis(app, app_confi
     config |= {"REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL}
     config["RATELIMIT_KEY_PREFIX"] = f"test-{secrets.token_hex(4)}"
 
-    first = run_worker(config, 6)
-    second = run_worker(config, 5)
+    try:
+        first = run_worker(config, 6)
+        second = run_worker(config, 5)
+    finally:  # leave the shared Redis as we found it
+        import redis
+
+        server = redis.Redis.from_url(REDIS_URL)
+        for key in server.scan_iter(f"*/{config['RATELIMIT_KEY_PREFIX']}/*"):
+            server.delete(key)
 
     assert first == [200] * 6
     assert second == [200] * 4 + [429]  # the limit (10 a minute) counted across both processes

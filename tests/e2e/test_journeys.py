@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from board.extensions import db
+from board.mail.models import OutboxMail
 from tests import factories
 from tests.conftest import Mailbox, links_in, wait_for
 
@@ -21,7 +23,15 @@ def categories(app: Any) -> None:
 
 def mailed_links(mailbox: Mailbox, address: str, live_server: str) -> list[str]:
     """The board links in the latest mail to the address (sent just after the response)."""
-    mail = wait_for(lambda: mailbox.sent_to(address) and mailbox.last_to(address))
+    try:
+        mail = wait_for(lambda: mailbox.sent_to(address) and mailbox.last_to(address), timeout=15)
+    except AssertionError:
+        # Say where the mail got stuck, so a failure on a loaded CI machine can be told apart
+        # from a lost mail.
+        db.session.rollback()
+        rows = db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == address))
+        states = [(m.status.value, m.attempts, m.claimed_by, m.last_error) for m in rows]
+        raise AssertionError(f"no mail to {address} arrived; its outbox rows: {states}") from None
     links = [link for link in links_in(mail) if link.startswith(live_server)]
     assert links, f"no link to {live_server} in the mail: {links_in(mail)}"
     return links

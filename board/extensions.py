@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -36,6 +37,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def configured_limit(key: str) -> Callable[[], str]:
+    """A rate limit read from the town's configuration when a request comes, not at import."""
+    return lambda: str(current_app.config[key])
 
 
 @event.listens_for(Engine, "connect")

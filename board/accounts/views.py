@@ -23,14 +23,10 @@ from board.accounts.forms import (
 from board.accounts.models import User
 from board.accounts.queries import own_posts_by_status
 from board.accounts.services import AccountSuspended, LinkPurpose, LoginFailed, WrongPassword
-from board.extensions import db, limiter
+from board.extensions import configured_limit, db, limiter
 from board.security import InvalidLink, safe_next
 from board.site import form_checks_csrf
 from board.timeutil import utcnow
-
-
-def _auth_limit() -> str:
-    return str(current_app.config["RATELIMIT_AUTH"])
 
 
 def _typed_address() -> str:
@@ -41,12 +37,12 @@ def _typed_address() -> str:
 def limited(view: Callable[..., Any]) -> Callable[..., Any]:
     """Limit POSTs per client and, where an address is typed, per address (guessing, mail bombs)."""
     per_address = limiter.limit(
-        _auth_limit,
+        configured_limit("RATELIMIT_AUTH"),
         key_func=lambda: "address:" + _typed_address(),
         exempt_when=lambda: not _typed_address(),
         methods=["POST"],
     )
-    per_client = limiter.limit(_auth_limit, methods=["POST"])
+    per_client = limiter.limit(configured_limit("RATELIMIT_AUTH"), methods=["POST"])
     return per_client(per_address(view))
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from board.extensions import db, limiter
+from board.extensions import configured_limit, db, limiter
 from board.posts import bp, forms, services
 from board.posts.cache import serve_board
 from board.posts.labels import kind_label, status_label
@@ -81,18 +80,13 @@ def _is_author(post: Post) -> bool:
 # ---------------------------------------------------------------- posting
 
 
-def _config(key: str) -> Callable[[], str]:
-    """A limit read from the town's configuration when a request comes, not at import."""
-    return lambda: current_app.config[key]
-
-
 def _posted(response: Response) -> bool:
     """Only what got through counts against the posting limit, not a form sent back with errors."""
     return response.status_code == 303
 
 
 @bp.route("/posts/new", methods=["GET", "POST"])
-@limiter.limit(_config("RATELIMIT_POSTING"), methods=["POST"], deduct_when=_posted)
+@limiter.limit(configured_limit("RATELIMIT_POSTING"), methods=["POST"], deduct_when=_posted)
 @form_checks_csrf
 def new() -> ResponseReturnValue:
     """Write a post: an account's goes up at once, a guest's once the e-mailed link is clicked."""
@@ -237,7 +231,7 @@ def renew(post_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/posts/<int(max=2147483647):post_id>/contact", methods=["GET", "POST"])
-@limiter.limit(_config("RATELIMIT_CONTACT"), methods=["POST"], deduct_when=_posted)
+@limiter.limit(configured_limit("RATELIMIT_CONTACT"), methods=["POST"], deduct_when=_posted)
 @form_checks_csrf
 def contact(post_id: int) -> ResponseReturnValue:
     """Write to a post's author through the board; neither side's address is shown on a page."""

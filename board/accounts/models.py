@@ -10,7 +10,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from board.extensions import db
+from board.extensions import db, str_enum
 from board.timeutil import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str | None] = mapped_column(String(80))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        db.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        str_enum(Role),
         default=Role.RESIDENT,
     )
     locale: Mapped[str] = mapped_column(String(5), default="de")

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from board.extensions import db
+from board.extensions import db, str_enum
 from board.timeutil import UTCDateTime, utcnow
 
 
@@ -29,9 +29,7 @@ class OutboxMail(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     template: Mapped[str] = mapped_column(String(80), default="")
     status: Mapped[MailStatus] = mapped_column(
-        db.Enum(
-            MailStatus, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]
-        ),
+        str_enum(MailStatus, length=10),
         default=MailStatus.QUEUED,
     )
     attempts: Mapped[int] = mapped_column(default=0)

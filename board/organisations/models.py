@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from board.extensions import db
+from board.extensions import db, str_enum
 from board.timeutil import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -24,12 +24,7 @@ class Organisation(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[OrganisationKind] = mapped_column(
-        db.Enum(
-            OrganisationKind,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        str_enum(OrganisationKind),
         default=OrganisationKind.ASSOCIATION,
     )
     description: Mapped[str] = mapped_column(db.Text, default="")

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
-from board.extensions import db
+from board.extensions import db, str_enum
 from board.posts.status import PostStatus
 from board.search import fold
 from board.timeutil import UTCDateTime, utcnow
@@ -17,13 +17,6 @@ from board.timeutil import UTCDateTime, utcnow
 if TYPE_CHECKING:
     from board.accounts.models import User
     from board.organisations.models import Organisation
-
-
-def _enum(cls: type[enum.Enum], length: int = 20) -> db.Enum:
-    # Stored as plain strings: adding a value later needs no ALTER TYPE on PostgreSQL.
-    return db.Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class PostKind(enum.StrEnum):
@@ -68,7 +61,7 @@ class Post(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[PostKind] = mapped_column(_enum(PostKind), index=True)
+    kind: Mapped[PostKind] = mapped_column(str_enum(PostKind), index=True)
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text)
     # Title and body folded for search (lower case, umlauts and ß spelled out plainly).
@@ -79,9 +72,9 @@ class Post(db.Model):
     event_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
-    source: Mapped[PostSource] = mapped_column(_enum(PostSource), default=PostSource.WEB)
+    source: Mapped[PostSource] = mapped_column(str_enum(PostSource), default=PostSource.WEB)
     source_ref: Mapped[str | None] = mapped_column(String(500))
-    status: Mapped[PostStatus] = mapped_column(_enum(PostStatus), default=PostStatus.DRAFT)
+    status: Mapped[PostStatus] = mapped_column(str_enum(PostStatus), default=PostStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,7 +7,6 @@ import time
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from board.accounts.models import Role, User
@@ -33,11 +32,12 @@ def init_app(app: Flask) -> None:
 def create_user(email: str, role: str, password: str | None) -> None:
     """Create a confirmed account (or change an existing one's role), e.g. the first admin."""
     from board.accounts.forms import normalise_email
+    from board.accounts.services import find_user
 
     address = normalise_email(email)
     if address is None:
         raise click.BadParameter(f"{email!r} is not a valid e-mail address", param_hint="EMAIL")
-    user = db.session.scalar(select(User).where(func.lower(User.email) == address))
+    user = find_user(address)
     now = utcnow()
     if user is None:
         user = User(email=address)

@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from board.accounts.models import User
+from board.accounts.services import find_user
 from board.extensions import db
 from board.mail.services import queue_mail
 from board.posts.models import Post, PostKind, PostSource
@@ -123,7 +124,7 @@ def allowed_actions(post: Post) -> frozenset[str]:
 
 def guest_author(address: str, locale: str, now: datetime) -> User:
     """The user behind a guest's e-mail address, made on first use (no account, no password)."""
-    user = db.session.scalar(select(User).where(func.lower(User.email) == address.lower()))
+    user = find_user(address)
     if user is None:
         user = User(email=address.lower(), locale=locale, created_at=now)
         db.session.add(user)

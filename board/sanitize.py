@@ -43,8 +43,3 @@ def render_text(text: str) -> Markup:
     )
     return Markup(_clean(_linker.linkify(html)))  # noqa: S704  (escaped, then bleach-cleaned)
 
-
-def excerpt(text: str, length: int = 160) -> str:
-    """The first words of a post as plain text (escaped by Jinja where it is shown)."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= length else flat[: length - 1].rsplit(" ", 1)[0] + "…"

@@ -42,4 +42,3 @@ def render_text(text: str) -> Markup:
         if part.strip()
     )
     return Markup(_clean(_linker.linkify(html)))  # noqa: S704  (escaped, then bleach-cleaned)
-

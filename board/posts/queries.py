@@ -127,7 +127,7 @@ class BoardPage:
 
 
 # What a card (_macros.post_card) shows, and nothing else: no search text, secrets or counters.
-_CARD = (
+CARD_COLUMNS = (
     load_only(
         Post.id,
         Post.kind,
@@ -151,7 +151,8 @@ _CARD = (
 def board_page(board_filter: BoardFilter, now: datetime, per_page: int) -> BoardPage:
     """One page of the board and whether another follows (no COUNT over the whole board)."""
     offset = (board_filter.page - 1) * per_page
-    query = visible_posts(board_filter, now).options(*_CARD).limit(per_page + 1).offset(offset)
+    query = visible_posts(board_filter, now).options(*CARD_COLUMNS)
+    query = query.limit(per_page + 1).offset(offset)
     posts = list(db.session.scalars(query))
     if offset == 0:
         first_expiry = min((post.expires_at for post in posts), default=None)

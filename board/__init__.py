@@ -35,13 +35,30 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     login_manager.init_app(app)
 
-    from board import accounts, cli, mail, models, organisations, posts  # noqa: F401  (models)
+    from board import (  # noqa: F401  (models)
+        accounts,
+        api,
+        cli,
+        embed,
+        feeds,
+        mail,
+        models,
+        moderation,
+        organisations,
+        posts,
+        printing,
+    )
 
     app.register_blueprint(site.bp)
     app.register_blueprint(posts.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(mail.bp)
     app.register_blueprint(organisations.bp)
+    app.register_blueprint(moderation.bp)
+    app.register_blueprint(embed.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(printing.bp)
     site.init_app(app)
     accounts.init_app(app)
     mail.init_app(app)

@@ -1,0 +1,1 @@
+from board.api import bp  # noqa: F401

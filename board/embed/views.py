@@ -1,0 +1,1 @@
+from board.embed import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from board.feeds import bp  # noqa: F401

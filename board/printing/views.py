@@ -1,0 +1,1 @@
+from board.printing import bp  # noqa: F401

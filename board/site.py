@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
+    g,
     has_request_context,
     jsonify,
     make_response,
@@ -99,11 +100,15 @@ def _accent_style(color: str) -> tuple[Markup, str]:
 
 def init_app(app: Flask) -> None:
     accent_tag, accent_hash = _accent_style(_checked_colour(app.config["TOWN_ACCENT_COLOR"]))
-    csp = (
-        "default-src 'self'; img-src 'self' data:; "
-        f"style-src 'self' {accent_hash}; script-src 'self'; object-src 'none'; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
+
+    def content_policy(frame_ancestors: str) -> str:
+        # Styles a view allowed for this response alone (allow_inline_style) join the accent's.
+        styles = " ".join(("'self'", accent_hash, *g.get("csp_style_hashes", ())))
+        return (
+            "default-src 'self'; img-src 'self' data:; "
+            f"style-src {styles}; script-src 'self'; object-src 'none'; "
+            f"base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
+        )
 
     @app.context_processor
     def globals_for_templates() -> dict[str, object]:
@@ -120,14 +125,21 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
-        response.headers.setdefault("Content-Security-Policy", csp)
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if getattr(app.view_functions.get(request.endpoint or ""), "is_frameable", False):
+            # The embed widget: framed by the town's websites (EMBED_ORIGINS, checked at start)
+            # and by the board itself (the webmaster page's preview), by no other site. It
+            # never depends on who looks, so it neither varies on nor reads the cookies.
+            ancestors = " ".join(("'self'", *app.config["EMBED_ORIGINS"]))
+            response.headers.setdefault("Content-Security-Policy", content_policy(ancestors))
+        else:
+            response.headers.setdefault("Content-Security-Policy", content_policy("'none'"))
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            if current_user.is_authenticated:
+                response.headers.setdefault("Cache-Control", "private, no-store")
+            response.vary.add("Cookie")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
-        if current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "private, no-store")
-        response.vary.add("Cookie")
         return response
 
     @app.before_request
@@ -147,6 +159,22 @@ def form_checks_csrf(view: F) -> F:
     """Mark a view whose FlaskForm checks the CSRF token itself (and keeps the text on failure)."""
     view.checks_csrf_in_form = True  # type: ignore[attr-defined]
     return view
+
+
+def frameable(view: F) -> F:
+    """Mark a view the town's websites may show in an iframe (the embed widget)."""
+    view.is_frameable = True  # type: ignore[attr-defined]
+    return view
+
+
+def allow_inline_style(css: str) -> Markup:
+    """A <style> element that this response's CSP allows by its hash (never 'unsafe-inline').
+
+    Only for CSS built from checked values (a hex colour), never from a visitor's text.
+    """
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    g.csp_style_hashes = (*g.get("csp_style_hashes", ()), f"'sha256-{digest}'")
+    return Markup(f"<style>{css}</style>")  # noqa: S704
 
 
 def _checked_colour(color: str) -> str:

@@ -57,7 +57,33 @@ class Defaults:
     RATELIMIT_CONTACT = "5 per hour;20 per day"
     RATELIMIT_AUTH = "10 per minute;50 per hour"
     RATELIMIT_POSTING = "10 per hour"
+    RATELIMIT_REPORT = "5 per hour;20 per day"
     EMBED_ORIGINS: tuple[str, ...] = ()
+    # Moderation (board/moderation/policy.py). "pre": every post waits for a moderator;
+    # "post": published at once, reviewed afterwards; "trust": the first posts of a new person
+    # wait, trusted people, verified organisations and the administration publish at once.
+    MODERATION_POLICY = "trust"
+    # Under "trust": how many of a person's posts a moderator must have let through before
+    # their posts publish at once.
+    MODERATION_TRUST_AFTER = 1
+    # Distinct reporters that take a post off the board until a moderator decides.
+    MODERATION_REPORTS_TO_HIDE = 3
+    # Mail to moderators about what waits: "off", "daily" (at DIGEST_HOUR, Berlin time) or
+    # "stale" (when the oldest waiting post is older than MODERATION_DIGEST_STALE_HOURS).
+    MODERATION_DIGEST = "daily"
+    MODERATION_DIGEST_HOUR = 7
+    MODERATION_DIGEST_STALE_HOURS = 12
+    # How long an author may appeal a decision (the DSA asks for at least six months).
+    APPEAL_LINK_MAX_AGE = 183 * 24 * 3600
+    # Spam signals: a post with any of them waits in the queue instead of being published.
+    SPAM_MAX_LINKS = 3
+    # Words, phrases or domains (case and umlaut spelling ignored), e.g. ("casino", "bit.ly").
+    SPAM_BLOCKLIST: tuple[str, ...] = ()
+    # The same text posted again within this many days.
+    SPAM_DUPLICATE_DAYS = 30
+    # More than SPAM_BURST_POSTS posts by one person within SPAM_BURST_MINUTES.
+    SPAM_BURST_POSTS = 4
+    SPAM_BURST_MINUTES = 60
     # The town's categories (slug, German, English) and districts (slug, name), written to the
     # database by `flask --app board sync-town` (board/posts/town.py).
     CATEGORIES: tuple[tuple[str, str, str], ...] = (
@@ -96,6 +122,9 @@ _ENV_TYPES: dict[str, type] = {
     "MAIL_SENDER": str,
     "REDIS_URL": str,
     "EMBED_ORIGINS": tuple,
+    "MODERATION_POLICY": str,
+    "MODERATION_REPORTS_TO_HIDE": int,
+    "MODERATION_DIGEST": str,
     "PROXY_COUNT": int,
 }
 
@@ -163,6 +192,16 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config["EMBED_ORIGINS"] = _checked_origins(app.config["EMBED_ORIGINS"])
     _check_sender(app.config["MAIL_SENDER"])
+    _check_choice(app.config, "MODERATION_POLICY", ("pre", "post", "trust"))
+    _check_choice(app.config, "MODERATION_DIGEST", ("off", "daily", "stale"))
+
+
+def _check_choice(config: Config, name: str, choices: tuple[str, ...]) -> None:
+    """A misspelt policy must stop the start, not silently moderate differently."""
+    value = str(config[name]).strip().lower()
+    if value not in choices:
+        raise RuntimeError(f"{name} must be one of {', '.join(choices)}, not {config[name]!r}.")
+    config[name] = value
 
 
 # scheme://host[:port], nothing else: the value goes into a CSP frame-ancestors header.

@@ -213,6 +213,9 @@ def app_config(
         "MAIL_SENDER": "Schwarzes Brett <brett@board.test>",
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Posts go on the board at once (and are reviewed afterwards), so stories about posting
+        # need no moderator; tests/moderation sets the town's default policy ("trust") itself.
+        "MODERATION_POLICY": "post",
     }
 
 

@@ -20,6 +20,7 @@ STATUS_LABELS = {
     PostStatus.SCHEDULED: _l("Geplant"),
     PostStatus.PUBLISHED: _l("Veröffentlicht"),
     PostStatus.HIDDEN: _l("Ausgeblendet"),
+    PostStatus.RETURNED: _l("Zur Überarbeitung zurück"),
     PostStatus.EXPIRED: _l("Abgelaufen"),
     PostStatus.CLOSED: _l("Erledigt"),
     PostStatus.REJECTED: _l("Abgelehnt"),

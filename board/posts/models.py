@@ -83,6 +83,12 @@ class Post(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     renew_count: Mapped[int] = mapped_column(default=0)
     contact_count: Mapped[int] = mapped_column(default=0)
+    # Why the post is in the moderation queue or off the board (board.moderation.policy codes:
+    # "new_author", "spam", "reports", "appeal", ...) and what the moderator should read.
+    review_reason: Mapped[str | None] = mapped_column(String(40))
+    review_note: Mapped[str | None] = mapped_column(Text)
+    # Published without review under the "post" policy: a moderator still has to look at it.
+    is_awaiting_review: Mapped[bool] = mapped_column(default=False, index=True)
     # Part of the guest's private management link; replacing it revokes old links.
     manage_secret: Mapped[str] = mapped_column(String(32), default=new_manage_secret)
     # The posting form's one-time key: a double tap or a resubmit finds the post already made.

@@ -102,8 +102,16 @@ def expiry_for(post: Post, now: datetime) -> datetime:
 def status_on_submission(post: Post, now: datetime) -> PostStatus:
     """The status a post takes once its author has submitted (and, as a guest, confirmed) it.
 
-    The one place moderation plugs in: today every post is published at once.
+    The one place moderation plugs in (board.moderation.policy): the queue, or the board.
     """
+    from board.moderation import policy
+    from board.moderation.services import hold_for_review
+
+    verdict = policy.verdict_for(post, now)
+    if verdict.review is not None:
+        hold_for_review(post, verdict.review, now)
+        return PostStatus.PENDING
+    post.is_awaiting_review = verdict.look_afterwards
     return PostStatus.PUBLISHED
 
 
@@ -198,6 +206,36 @@ def update_post(post: Post, data: PostInput, now: datetime) -> None:
     post.updated_at = now
     if post.kind is PostKind.EVENT or was_event:
         post.expires_at = expiry_for(post, now)
+    _review_after_edit(post, now)
+
+
+def _review_after_edit(post: Post, now: datetime) -> None:
+    """A changed text gets the review a new one would; a returned post goes back to the queue."""
+    from board.moderation import policy
+    from board.moderation.models import Action
+    from board.moderation.services import Reason, hold_for_review, record
+
+    if post.status is PostStatus.RETURNED:
+        transition(post, PostStatus.PENDING, now)
+        post.review_reason, post.review_note = policy.RESUBMITTED, None
+        record(
+            Action.RESUBMIT,
+            post.author,
+            now,
+            post=post,
+            from_status=PostStatus.RETURNED,
+            to_status=PostStatus.PENDING,
+            reason=Reason(),
+        )
+        return
+    if post.status is not PostStatus.PUBLISHED:
+        return
+    verdict = policy.verdict_for(post, now)
+    if verdict.review is not None:
+        transition(post, PostStatus.PENDING, now)
+        hold_for_review(post, policy.Review(policy.EDITED, verdict.review.note), now)
+    elif verdict.look_afterwards:
+        post.is_awaiting_review = True
 
 
 def close_post(post: Post, now: datetime) -> bool:

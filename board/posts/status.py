@@ -10,6 +10,8 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import update
+
 if TYPE_CHECKING:
     from board.posts.models import Post
 
@@ -19,7 +21,8 @@ class PostStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for a moderator
     SCHEDULED = "scheduled"  # approved, published at a later time
     PUBLISHED = "published"
-    HIDDEN = "hidden"  # hidden by reports until a moderator decides
+    HIDDEN = "hidden"  # taken off the board (reports, a moderator, a suspended author)
+    RETURNED = "returned"  # sent back to its author by a moderator, to change and resubmit
     EXPIRED = "expired"
     CLOSED = "closed"  # "erledigt": its author is done with it
     REJECTED = "rejected"
@@ -30,10 +33,18 @@ S = PostStatus
 
 ALLOWED: dict[PostStatus, frozenset[PostStatus]] = {
     S.DRAFT: frozenset({S.PENDING, S.PUBLISHED, S.SCHEDULED, S.REMOVED, S.CLOSED}),
-    S.PENDING: frozenset({S.PUBLISHED, S.SCHEDULED, S.REJECTED, S.REMOVED, S.CLOSED, S.DRAFT}),
+    S.PENDING: frozenset(
+        {S.PUBLISHED, S.SCHEDULED, S.REJECTED, S.RETURNED, S.REMOVED, S.CLOSED, S.DRAFT}
+    ),
     S.SCHEDULED: frozenset({S.PUBLISHED, S.CLOSED, S.REMOVED, S.PENDING}),
-    S.PUBLISHED: frozenset({S.EXPIRED, S.CLOSED, S.REMOVED, S.HIDDEN, S.PENDING}),
-    S.HIDDEN: frozenset({S.PUBLISHED, S.REMOVED, S.REJECTED, S.CLOSED}),
+    # Reviewed after publication (policy "post"), a published post can still be rejected.
+    S.PUBLISHED: frozenset(
+        {S.EXPIRED, S.CLOSED, S.REMOVED, S.HIDDEN, S.PENDING, S.REJECTED, S.RETURNED}
+    ),
+    # A hidden post goes back to the queue when its author appeals.
+    S.HIDDEN: frozenset({S.PUBLISHED, S.PENDING, S.REMOVED, S.REJECTED, S.RETURNED, S.CLOSED}),
+    # The author changes a returned post and submits it again (or gives up on it).
+    S.RETURNED: frozenset({S.PENDING, S.PUBLISHED, S.CLOSED, S.REMOVED}),
     # An expired or closed post comes back by renewal.
     S.EXPIRED: frozenset({S.PUBLISHED, S.PENDING, S.CLOSED, S.REMOVED}),
     S.CLOSED: frozenset({S.PUBLISHED, S.PENDING, S.REMOVED}),
@@ -42,7 +53,7 @@ ALLOWED: dict[PostStatus, frozenset[PostStatus]] = {
 }
 
 # Statuses a post's author may still change the text of.
-EDITABLE = frozenset({S.DRAFT, S.PENDING, S.SCHEDULED, S.PUBLISHED})
+EDITABLE = frozenset({S.DRAFT, S.PENDING, S.SCHEDULED, S.PUBLISHED, S.RETURNED})
 # Statuses from which an author may renew a post onto the board again.
 RENEWABLE = frozenset({S.PUBLISHED, S.EXPIRED, S.CLOSED})
 
@@ -68,3 +79,39 @@ def transition(post: Post, target: PostStatus, now: datetime) -> None:
         post.published_at = now
     if target is S.CLOSED:
         post.closed_at = now
+
+
+class AlreadyChanged(Exception):
+    """Someone else changed the post's status first (a second moderator, its author, a job)."""
+
+    def __init__(self, expected: PostStatus, target: PostStatus) -> None:
+        super().__init__(f"expected {expected} before moving to {target}")
+        self.expected = expected
+        self.target = target
+
+
+def transition_guarded(post: Post, target: PostStatus, now: datetime) -> None:
+    """transition(), made safe against a concurrent change of the same post.
+
+    The status is written by a conditional UPDATE on the status this process last read, so of two
+    moderators deciding the same post at once exactly one wins; the other gets AlreadyChanged
+    instead of a second transition (the database, not Python, decides who was first).
+    """
+    from board.extensions import db
+    from board.posts.models import Post as PostModel
+
+    expected = post.status
+    if not can_transition(expected, target):
+        raise InvalidTransition(expected, target)
+    changed = db.session.execute(
+        update(PostModel)
+        .where(PostModel.id == post.id, PostModel.status == expected)
+        .values(status=target, status_changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.refresh(post)
+        raise AlreadyChanged(expected, target)
+    # Mirror the change on the loaded object (and stamp published_at / closed_at as usual);
+    # the flush that follows writes the same status again, which changes nothing.
+    transition(post, target, now)

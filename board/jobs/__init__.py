@@ -1,0 +1,1 @@
+"""Work done on a schedule rather than in a request."""

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from board.extensions import db
+from board.timeutil import UTCDateTime
+
+
+class JobState(db.Model):
+    """When a job last ran and last succeeded: what makes a job idempotent across restarts."""
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_result: Mapped[str] = mapped_column(Text, default="")

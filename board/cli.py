@@ -54,13 +54,19 @@ def create_user(email: str, role: str, password: str | None) -> None:
 @click.command("run-jobs")
 @with_appcontext
 def run_jobs() -> None:
-    """Run every due job once (for cron): today, deliver the e-mail outbox."""
+    """Run every due job once (for cron): the moderators' summary, then the e-mail outbox."""
     from board.mail.services import deliver_outbox
+    from board.moderation.digest import send_digest_if_due
 
     try:
+        # Mails link back to the board: url_for needs a request, built from BASE_URL.
+        with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
+            told = send_digest_if_due(utcnow())
+            db.session.commit()
         sent = deliver_outbox()
     except OperationalError as error:  # cron tries again in a minute; say why in its log
         raise click.ClickException(f"database unavailable: {error.orig}") from error
+    click.echo(f"moderation digest: {told} moderators told")
     click.echo(f"outbox: {sent} sent")
 
 
@@ -80,7 +86,11 @@ def demo_data(post_count: int) -> None:
 @click.command("sync-town")
 @with_appcontext
 def sync_town() -> None:
-    """Write the categories and districts from the configuration into the database."""
+    """Write the categories and districts from the configuration into the database.
+
+    A new board also gets the default moderation reasons (its moderators edit them later).
+    """
+    from board.moderation.reasons import seed_reason_templates
     from board.posts.town import TownSettingError, sync_categories, sync_districts
 
     try:
@@ -88,5 +98,8 @@ def sync_town() -> None:
         districts = sync_districts(current_app.config["DISTRICTS"])
     except TownSettingError as error:
         raise click.ClickException(str(error)) from error
+    reasons = seed_reason_templates()
     db.session.commit()
     click.echo(f"{len(categories)} categories, {len(districts)} districts")
+    if reasons:
+        click.echo(f"{reasons} moderation reasons to start with")

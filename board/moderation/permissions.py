@@ -42,7 +42,7 @@ def check_may_decide(moderator: User, post: Post) -> None:
 
 
 def check_may_manage_user(moderator: User, user: User) -> None:
-    """Moderators act on residents; only admins act on moderators and admins; nobody on themselves."""
+    """Moderators act on residents, only admins on moderators and admins, nobody on themselves."""
     check_may_moderate(moderator)
     if user.id == moderator.id:
         raise NotAllowed(_l("Das eigene Konto kann man hier nicht ändern."))

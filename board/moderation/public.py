@@ -1,0 +1,1 @@
+from board.moderation import bp  # noqa: F401

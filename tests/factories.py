@@ -75,6 +75,14 @@ def organisation(
     return item
 
 
+_HAS_BEEN_PUBLISHED = {
+    PostStatus.PUBLISHED,
+    PostStatus.HIDDEN,
+    PostStatus.EXPIRED,
+    PostStatus.CLOSED,
+}
+
+
 def post(
     title: str = "Kinderwagen zu verschenken",
     body: str = "Gut erhalten, abzuholen in Woffenbach.",
@@ -92,7 +100,7 @@ def post(
         status=status,
         author=author or user(),
         category=fields.pop("category", None) or category(),
-        published_at=published if status is not PostStatus.DRAFT else None,
+        published_at=published if status in _HAS_BEEN_PUBLISHED else None,
         expires_at=expires_at or (now + timedelta(days=30)),
         source=fields.pop("source", PostSource.WEB),
         **fields,

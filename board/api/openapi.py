@@ -221,7 +221,11 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     _query("category", "a category's slug (see /api/v1/categories)"),
                     _query("district", "a district's slug (see /api/v1/districts)"),
                     _query("q", "search words; every word must occur (first 100 characters)"),
-                    _query("cursor", "where a page starts: take it from `next`, never build it"),
+                    _query(
+                        "cursor",
+                        "where a page starts: take it from `next`, never build it",
+                        format="board-cursor",  # opaque and signed: any other string is a 400
+                    ),
                     {
                         "name": "limit",
                         "in": "query",

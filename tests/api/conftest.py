@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import schemathesis
 
 from board.extensions import db
 from board.organisations.models import OrganisationKind
@@ -103,3 +104,9 @@ def town(
     }
     db.session.commit()
     return {**shown, **hidden}
+
+
+@pytest.fixture
+def api_schema(app: Any, town: dict[str, Post]) -> Any:
+    """The API's own OpenAPI document, loaded from the app, for schemathesis to test against."""
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +13,6 @@ from board.posts.queries import (
     BoardFilter,
     CategoryChoice,
     DistrictChoice,
-    board_choices,
     visible_posts,
 )
 
@@ -41,9 +41,12 @@ class WeeklyOverview:
 
 
 def weekly_overview(
-    district: DistrictChoice | None, now: datetime, limit: int = MAX_POSTS
+    categories: Sequence[CategoryChoice],
+    district: DistrictChoice | None,
+    now: datetime,
+    limit: int = MAX_POSTS,
 ) -> WeeklyOverview:
-    """The posts on the board now (newest first), grouped by category in the board's order."""
+    """The posts on the board now (newest first), grouped by the categories in the order given."""
     query = visible_posts(BoardFilter(district=district), now).options(*CARD_COLUMNS)
     posts = list(db.session.scalars(query.limit(limit + 1)))
     by_category: dict[int, list[Post]] = {}
@@ -51,7 +54,7 @@ def weekly_overview(
         by_category.setdefault(post.category_id, []).append(post)
     sections = [
         Section(category, by_category[category.id])
-        for category in board_choices().categories
+        for category in categories
         if category.id in by_category
     ]
     return WeeklyOverview(now, now + WEEK, district, sections, len(posts) > limit)

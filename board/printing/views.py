@@ -51,7 +51,7 @@ def week() -> ResponseReturnValue:
     board = external_url(url_for("posts.index", district=district.slug if district else None))
     return render_template(
         "printing/week.html",
-        overview=weekly_overview(district, utcnow()),
+        overview=weekly_overview(choices.categories, district, utcnow()),
         districts=choices.districts,
         board_link=short_link(board),
         qr=qr_svg(board, _("QR-Code zum Schwarzen Brett: %(link)s", link=short_link(board))),

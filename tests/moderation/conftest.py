@@ -78,7 +78,10 @@ def admin(app: Flask) -> User:
 
 
 @pytest.fixture
-def waiting_post(resident: User, categories: dict[str, Category]) -> Callable[..., Post]:
+def waiting_post(
+    resident: User,
+    categories: dict[str, Category],  # noqa: F811  (the fixture imported above)
+) -> Callable[..., Post]:
     """A post of the resident in a given status (pending unless told otherwise)."""
 
     def make(title: str = "Kinderwagen zu verschenken", **fields: Any) -> Post:
@@ -90,3 +93,10 @@ def waiting_post(resident: User, categories: dict[str, Category]) -> Callable[..
         return made
 
     return make
+
+
+@pytest.fixture
+def in_request(app: Flask) -> Any:
+    """A request context, as the services have inside a view (mails build links with url_for)."""
+    with app.test_request_context():
+        yield

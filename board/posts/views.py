@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from board.extensions import configured_limit, db, limiter
+from board.honeypot import is_bot
 from board.posts import bp, forms, services
 from board.posts.cache import serve_board
 from board.posts.labels import kind_label, status_label
@@ -95,6 +96,8 @@ def new() -> ResponseReturnValue:
     form = form_class(now=now, locale=locale)
     if not form.validate_on_submit():
         return _form_page("posts/new.html", form)
+    if is_bot(form):  # answered as a guest's post would be: nothing saved, no mail
+        return redirect(url_for("posts.check_mail"), 303)
     try:
         post = _create_once(form, form.submitted_key(), now, locale)
     except services.PostingError as error:
@@ -102,8 +105,18 @@ def new() -> ResponseReturnValue:
         return _form_page("posts/new.html", form)
     if post.status is PostStatus.DRAFT:
         return redirect(url_for("posts.check_mail"), 303)
-    flash(_("Ihr Beitrag ist jetzt auf dem Brett."), "info")
+    flash(_where_it_went(post), "info")
     return redirect(url_for("posts.detail", post_id=post.id), 303)
+
+
+def _where_it_went(post: Post) -> str:
+    """Tell the author whether their post is on the board or waits for a moderator."""
+    if post.status is PostStatus.PENDING:
+        return _(
+            "Danke! Ihr Beitrag wird kurz geprüft und erscheint dann auf dem Brett. "
+            "Sie bekommen eine E-Mail, sobald er freigegeben ist."
+        )
+    return _("Ihr Beitrag ist jetzt auf dem Brett.")
 
 
 def _create_once(form: forms.PostForm, key: str, now: datetime, locale: str) -> Post:
@@ -153,7 +166,7 @@ def confirm(post_id: int, token: str) -> ResponseReturnValue:
         return _private(page)
     if services.confirm_post(post, utcnow()):
         db.session.commit()
-        flash(_("Danke! Ihr Beitrag ist bestätigt und steht jetzt auf dem Brett."), "info")
+        flash(_where_it_went(post), "info")
     manage_page = url_for("posts.manage", post_id=post.id, token=services.manage_token(post))
     return redirect(manage_page, 303)
 
@@ -195,7 +208,13 @@ def edit(post_id: int) -> ResponseReturnValue:
         return _form_page("posts/edit.html", form, post=post, token=token)
     services.update_post(post, form.values(), now)
     db.session.commit()
-    flash(_("Ihre Änderungen sind gespeichert."), "info")
+    if post.status is PostStatus.PENDING:
+        flash(
+            _("Ihre Änderungen sind gespeichert. Der Beitrag wird jetzt noch einmal geprüft."),
+            "info",
+        )
+    else:
+        flash(_("Ihre Änderungen sind gespeichert."), "info")
     return redirect(_home_of(post, token), 303)
 
 
@@ -223,7 +242,10 @@ def renew(post_id: int) -> ResponseReturnValue:
     except services.PostingError as error:
         return _refused(error, post, token)
     db.session.commit()
-    flash(_("Der Beitrag ist verlängert."), "info")
+    if post.status is PostStatus.PENDING:
+        flash(_where_it_went(post), "info")
+    else:
+        flash(_("Der Beitrag ist verlängert."), "info")
     return redirect(_home_of(post, token), 303)
 
 
@@ -242,6 +264,9 @@ def contact(post_id: int) -> ResponseReturnValue:
     form = forms.ContactForm()
     if not form.validate_on_submit():
         return _form_page("posts/contact.html", form, post=post)
+    if is_bot(form):  # the same answer as for a real message, but nothing is sent
+        flash(_("Ihre Nachricht ist unterwegs. Die Antwort kommt per E-Mail an Sie."), "info")
+        return redirect(url_for("posts.detail", post_id=post.id), 303)
     services.send_contact_message(post, form.name.data, form.email.data, form.message.data, now)
     db.session.commit()
     flash(_("Ihre Nachricht ist unterwegs. Die Antwort kommt per E-Mail an Sie."), "info")

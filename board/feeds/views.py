@@ -77,7 +77,7 @@ def _page_url(feed_filter: FeedFilter) -> str:
 def _conditional(etag: str, media_type: str, build: Callable[[], bytes]) -> Response:
     """304 for a reader that has this version already; else the feed, built only then."""
     if request.if_none_match.contains_weak(etag):
-        response = current_app.response_class(status=304)
+        response = current_app.response_class(status=304, content_type=media_type)
     else:
         response = current_app.response_class(build(), content_type=media_type)
     response.set_etag(etag)

@@ -239,9 +239,7 @@ def test_the_widget_with_its_css_stays_small(client, new_post):
     assert len(html) + len(css) < 20_000
 
 
-def test_a_repeated_request_is_answered_with_not_modified_until_the_board_changes(
-    client, new_post
-):
+def test_a_repeated_request_is_answered_with_not_modified_until_the_board_changes(client, new_post):
     post = new_post(title="Kinderwagen")
     first = client.get("/embed")
     assert first.headers["ETag"]

@@ -166,7 +166,10 @@ def confirm(post_id: int, token: str) -> ResponseReturnValue:
         return _private(page)
     if services.confirm_post(post, utcnow()):
         db.session.commit()
-        flash(_where_it_went(post), "info")
+        if post.status is PostStatus.PENDING:
+            flash(_where_it_went(post), "info")
+        else:
+            flash(_("Danke! Ihr Beitrag ist bestätigt und steht jetzt auf dem Brett."), "info")
     manage_page = url_for("posts.manage", post_id=post.id, token=services.manage_token(post))
     return redirect(manage_page, 303)
 

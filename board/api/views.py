@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import current_app, request, session, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -174,6 +174,12 @@ def allow_any_origin(response: Response) -> Response:
         response.headers.update(CORS_HEADERS)
         if request.method == "OPTIONS":
             response.headers.update(PREFLIGHT_HEADERS)
+        # The API is stateless and its answers are publicly cacheable, so it must never send a
+        # session cookie: a shared cache would hand one person's login to the next. Yet the
+        # site's security_headers (which ran just before this: after_request runs in reverse)
+        # asks Flask-Login for current_user, which answers a lone remember cookie by writing a
+        # fresh session. Forget that write; the next page of the site makes it again.
+        session.modified = False
     return response
 
 

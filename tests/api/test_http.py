@@ -9,7 +9,10 @@ import pytest
 from board.extensions import db
 from board.posts.status import PostStatus, transition
 from board.timeutil import utcnow
+from tests import factories
 from tests.posts.conftest import log_in_as
+
+PASSWORD = "richtig-langes-passwort"
 
 LIST_URLS = [
     "/api/v1/posts",
@@ -178,3 +181,20 @@ def test_the_sites_own_error_pages_stay_html(client):
 def test_the_api_sets_no_cookie(client, town, url):
     assert "Set-Cookie" not in client.get(url).headers
     assert "Set-Cookie" not in client.options(url).headers
+
+
+def test_a_remember_cookie_alone_gets_no_fresh_session_cookie_from_the_api(app, client, town):
+    """A returning browser (session cookie gone, remember cookie kept) reads a public answer."""
+    factories.user(email="bernd@example.org", password=PASSWORD)
+    db.session.commit()
+    client.submit("/login", {"email": "bernd@example.org", "password": PASSWORD, "remember": "y"})
+    remember = client.get_cookie("remember_token")
+    assert remember is not None
+    browser = app.test_client()
+    browser.set_cookie("remember_token", remember.value)
+
+    response = browser.get("/api/v1/posts")
+
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert "public" in response.headers["Cache-Control"]

@@ -371,6 +371,14 @@ def last_action(post: Post) -> ModerationAction | None:
     )
 
 
+def request_to_author(post: Post) -> str | None:
+    """What the moderator asked the author to change, while the post is back with them."""
+    if post.status is not S.RETURNED:
+        return None
+    entry = last_action(post)
+    return entry.reason if entry is not None and entry.action is Action.REQUEST_CHANGES else None
+
+
 def display_name(user: User) -> str:
     """How moderators see each other: a chosen name, else the part of the address before @."""
     return user.display_name or user.email.partition("@")[0]

@@ -180,6 +180,8 @@ def manage(post_id: int, token: str) -> ResponseReturnValue:
     post = db.get_or_404(Post, post_id)
     if not services.manage_token_valid(post, token):
         return _private(render_template("posts/link_invalid.html"), 404)
+    from board.moderation.services import request_to_author
+
     page = render_template(
         "posts/manage.html",
         post=post,
@@ -189,6 +191,7 @@ def manage(post_id: int, token: str) -> ResponseReturnValue:
         manage_url=services.manage_url(post),
         confirm_token=services.confirm_token(post) if post.status is PostStatus.DRAFT else None,
         actions=services.allowed_actions(post),
+        moderators_request=request_to_author(post),
     )
     return _private(page)
 

@@ -384,3 +384,19 @@ def test_the_audit_log_cannot_be_rewritten_or_deleted_through_the_app(waiting_po
         db.session.flush()
     db.session.rollback()
     assert audit()[0].reason == ""
+
+
+def test_the_author_sees_what_the_moderator_asked_on_their_management_page(
+    app, waiting_post, moderator
+):
+    from board.posts.services import manage_url
+
+    post = waiting_post()
+    services.request_changes(
+        post, moderator, "Bitte <b>ohne</b> Telefonnummer.", utcnow(), seen=S.PENDING
+    )
+    db.session.commit()
+    page = app.test_client().get(manage_url(post).removeprefix("http://board.test"))
+
+    assert "Die Moderation bittet Sie um eine Änderung" in page.text
+    assert "Bitte &lt;b&gt;ohne&lt;/b&gt; Telefonnummer." in page.text

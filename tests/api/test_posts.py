@@ -282,3 +282,26 @@ def test_a_well_signed_cursor_with_nonsense_inside_is_refused(app, client, town)
     for payload in nonsense:
         response = client.get("/api/v1/posts", query_string={"cursor": signer.dumps(payload)})
         assert response.status_code == 400, payload
+
+
+ODD_VALUES = [
+    "%00",  # NUL: PostgreSQL refuses it in text
+    "%ED%A0%80",  # a lone surrogate
+    "%E2%80%AE",  # right-to-left override
+    "a%E2%80%8Bb",  # zero-width space
+    "%FF%FE",  # not UTF-8 at all
+    "%25",  # LIKE's wildcards and escape
+    "_",
+    "%5C",
+    "%27%3B%20DROP%20TABLE%20post%3B%20--",
+]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_odd_characters_in_any_parameter_never_crash_the_api(client, town, value):
+    for name in ["kind", "category", "district", "q"]:
+        assert client.get(f"/api/v1/posts?{name}={value}").status_code == 200, name
+    assert client.get(f"/api/v1/posts?limit={value}").status_code == 400
+    assert client.get(f"/api/v1/posts?cursor={value}").status_code == 400
+    assert client.get(f"/api/v1/posts/{value}").status_code == 404
+    assert len(titles(client.get("/api/v1/posts"))) == len(SHOWN)

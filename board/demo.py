@@ -382,7 +382,91 @@ def load_demo_data(post_count: int, now: datetime) -> int:
         )
         if len(rows) >= CHUNK:
             added += _insert(rows)
-    return added + _insert(rows)
+    added += _insert(rows)
+    _ensure_moderation_examples(categories, now)
+    return added
+
+
+# Someone to log in as at /login (by e-mailed link, shown at /_mail in the demo), and work for
+# them: a new neighbour's first posts waiting, a post two visitors have reported.
+DEMO_MODERATOR = "moderation@example.org"
+WAITING = (
+    (
+        "Biete Nachhilfe in Mathe",
+        "Schüler der 10. Klasse gibt Nachhilfe bis Klasse 7, 10 € pro Stunde.",
+    ),
+    (
+        "Suche Mitfahrgelegenheit nach Regensburg",
+        "Jeden Dienstag gegen 7 Uhr, Benzingeld teile ich gern.",
+    ),
+    (
+        "Günstige Kredite ohne Schufa!!!",
+        "Jetzt anrufen: www.kredit-sofort.example www.kredit2.example "
+        "www.kredit3.example www.kredit4.example",
+    ),
+)
+
+
+def _ensure_moderation_examples(categories: dict[str, Category], now: datetime) -> None:
+    from board.moderation.models import Action, ModerationAction, Report, ReportReason
+    from board.moderation.reasons import seed_reason_templates
+
+    moderator = _ensure_user(DEMO_MODERATOR, "Moritz (Moderation)", "de", now)
+    moderator.role = Role.MODERATOR
+    newcomer = _ensure_user("neu.zugezogen@example.org", "Nora N.", "de", now)
+    seed_reason_templates()
+    db.session.flush()
+    refs = set(
+        db.session.scalars(select(Post.source_ref).where(Post.source_ref.like("demo:queue:%")))
+    )
+    category = next(iter(categories.values()))
+    for number, (title, body) in enumerate(WAITING):
+        ref = f"demo:queue:{number}"
+        if ref in refs:
+            continue
+        spam = number == 2
+        post = Post(
+            kind=PostKind.OFFER,
+            category=category,
+            author=newcomer,
+            status=PostStatus.PENDING,
+            source=PostSource.WEB,
+            source_ref=ref,
+            created_at=now - timedelta(hours=5 - number),
+            status_changed_at=now - timedelta(hours=5 - number),
+            expires_at=now + timedelta(days=30),
+            review_reason="spam" if spam else "new_author",
+            review_note="links:4" if spam else None,
+        )
+        post.set_text(title, body)
+        db.session.add(post)
+        db.session.flush()
+        db.session.add(
+            ModerationAction(
+                action=Action.HOLD,
+                post=post,
+                subject_user=newcomer,
+                to_status="pending",
+                created_at=post.created_at,
+                details={"reason": post.review_reason},
+            )
+        )
+    reported = db.session.scalar(
+        select(Post).where(Post.source_ref == "demo:1", Post.status == PostStatus.PUBLISHED)
+    )
+    if reported is not None and not db.session.scalar(
+        select(Report.id).where(Report.post_id == reported.id)
+    ):
+        for key, reason in (("demo:a", ReportReason.COMMERCIAL), ("demo:b", ReportReason.SPAM)):
+            db.session.add(
+                Report(
+                    post_id=reported.id,
+                    reporter_key=key,
+                    reason=reason,
+                    text="Sieht nach einem Händler aus.",
+                    created_at=now - timedelta(hours=1),
+                )
+            )
 
 
 def _insert(rows: list[dict[str, Any]]) -> int:

@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
+from board.honeypot import HoneypotMixin
+
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 200  # long enough for any passphrase, short enough not to feed scrypt a novel
 
@@ -95,7 +97,7 @@ def current_password_field(label: str = _l("Passwort")) -> PasswordField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(HoneypotMixin, FlaskForm):
     email = email_field()
     display_name = StringField(
         _l("Name, der angezeigt wird"),

@@ -24,6 +24,7 @@ from board.accounts.models import User
 from board.accounts.queries import own_posts_by_status
 from board.accounts.services import AccountSuspended, LinkPurpose, LoginFailed, WrongPassword
 from board.extensions import configured_limit, db, limiter
+from board.honeypot import is_bot
 from board.security import InvalidLink, safe_next
 from board.site import form_checks_csrf
 from board.timeutil import utcnow
@@ -77,6 +78,8 @@ def register() -> ResponseReturnValue:
         return redirect(url_for("accounts.account"), 303)
     form = RegisterForm()
     if form.validate_on_submit():
+        if is_bot(form):  # the usual answer; no account, no mail
+            return redirect(url_for("accounts.mail_sent", what="register"), 303)
         try:
             services.register(
                 form.email.data,

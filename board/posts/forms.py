@@ -32,6 +32,7 @@ from wtforms.validators import (
 )
 
 from board.accounts.forms import email_field
+from board.honeypot import HoneypotMixin
 from board.posts.labels import KIND_LABELS
 from board.posts.models import Category, District, Post, PostKind
 from board.posts.services import EventTimeError, PostInput, check_event_times
@@ -145,7 +146,7 @@ class BerlinDateTimeField(DateTimeLocalField):
 # ---------------------------------------------------------------- posting
 
 
-class PostForm(FlaskForm):
+class PostForm(HoneypotMixin, FlaskForm):
     """Write or change a post. No field for status, author or expiry: the board sets those."""
 
     kind = RadioField(
@@ -282,7 +283,7 @@ def _districts() -> list[District]:
 # ---------------------------------------------------------------- contact
 
 
-class ContactForm(FlaskForm):
+class ContactForm(HoneypotMixin, FlaskForm):
     name = StringField(
         _l("Ihr Name"),
         filters=[_one_line],

@@ -18,8 +18,9 @@ from board.security import external_url
 from board.timeutil import utcnow
 
 STRIPS = 8  # tear-off strips across an A4 sheet, each wide enough for a scannable QR code
-# What fits on the poster beside the QR code; the full text is one scan away.
-BODY_CHARS = 700
+# What fits on the poster beside the QR code at 14 pt; the full text is one scan away.
+BODY_LINES = 12
+LINE_CHARS = 42
 
 
 @bp.get("/posts/<int(max=2147483647):post_id>/print")
@@ -61,10 +62,22 @@ def week() -> ResponseReturnValue:
 
 
 def _fitting(text: str) -> tuple[str, bool]:
-    """The text cut at a word so the poster stays one page, and whether it was cut."""
-    if len(text) <= BODY_CHARS:
-        return text, False
-    head = text[:BODY_CHARS]
-    words = head.rsplit(None, 1)
-    cut = words[0] if len(words) == 2 else head
-    return cut.rstrip(" ,;:.-–") + " …", True
+    """The text cut at a word so the poster stays one page, and whether it was cut.
+
+    Measured in lines of the poster's text column: many short lines fill it as surely as a long
+    paragraph does.
+    """
+    kept: list[str] = []
+    room = BODY_LINES
+    for line in text.strip().splitlines():
+        needs = max(1, -(-len(line) // LINE_CHARS))
+        if needs <= room:
+            kept.append(line)
+            room -= needs
+            continue
+        if room:
+            head = line[: room * LINE_CHARS]
+            words = head.rsplit(None, 1)
+            kept.append(words[0] if len(words) == 2 else head)
+        return "\n".join(kept).rstrip(" ,;:.-–\n") + " …", True
+    return text, False

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, select
 
 from board.api.schema import API_COLUMNS
 from board.extensions import db
@@ -101,3 +101,11 @@ def page_of_posts(
         next_position = Position(last.published_at, last.id)
     first_expiry = min((post.expires_at for post in found), default=None)
     return PostPage(posts, next_position, first_expiry)
+
+
+def visible_post(post_id: int, now: datetime) -> Post | None:
+    """One post if the public may see it now; pending, hidden, expired or missing: None."""
+    query = select(Post).where(
+        Post.id == post_id, Post.visible_clause(now), Post.published_at.is_not(None)
+    )
+    return db.session.scalars(query.options(*API_COLUMNS)).one_or_none()

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import current_app, request, session, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
@@ -27,10 +26,10 @@ from board.api.paging import (
     encode_cursor,
     page_of_posts,
     parse_limit,
+    visible_post,
 )
-from board.api.schema import API_COLUMNS, category_item, district_item, post_item
+from board.api.schema import category_item, district_item, post_item
 from board.extensions import db
-from board.posts.models import Post
 from board.posts.queries import board_choices, parse_filter
 from board.security import external_url
 from board.timeutil import utcnow
@@ -73,10 +72,8 @@ def posts() -> ResponseReturnValue:
 def post(post_id: int) -> ResponseReturnValue:
     """Show one current post; any other (pending, hidden, expired, gone) is simply not found."""
     now = utcnow()
-    found = db.session.scalars(
-        select(Post).where(Post.id == post_id, Post.visible_clause(now)).options(*API_COLUMNS)
-    ).one_or_none()
-    if found is None or found.published_at is None:
+    found = visible_post(post_id, now)
+    if found is None:
         return api_error(404, "no such post on the board")
     return cached_json(post_item(found), _max_age(found.expires_at, now))
 

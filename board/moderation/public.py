@@ -51,7 +51,7 @@ def report(post_id: int) -> ResponseReturnValue:
     reporter = current_user._get_current_object() if current_user.is_authenticated else None
     try:
         reports.report_post(
-            post, key, reporter, ReportReason(form.reason.data), form.text.data, now
+            post, key, reporter, ReportReason(form.reason.data), form.text.data or "", now
         )
     except services.ModerationError as error:  # reported already, or gone off the board meanwhile
         db.session.rollback()

@@ -23,10 +23,6 @@ REPORT_REASON_LABELS = {
 }
 
 
-def report_reason_label(reason: ReportReason) -> str:
-    return str(REPORT_REASON_LABELS[reason])
-
-
 def _required_for_other(form: ReportForm, field: Field) -> None:
     # "Anderes" alone tells a moderator nothing; the other reasons speak for themselves.
     if form.reason.data == ReportReason.OTHER.value and not (field.data or "").strip():

@@ -77,6 +77,16 @@ def test_a_logged_in_resident_reports_under_their_account(app, on_the_board, cat
     assert report.reporter_id == neighbour.id
 
 
+def test_a_reason_alone_is_enough(app, on_the_board):
+    answer = visitor(app, "203.0.113.14").submit(
+        f"/posts/{on_the_board.id}/report", {"reason": "personal_data"}
+    )
+
+    assert "Danke für Ihre Meldung" in answer.text
+    (report,) = reports_of(on_the_board)
+    assert (report.reason.value, report.text) == ("personal_data", "")
+
+
 def test_other_needs_a_few_words_and_keeps_what_was_chosen(app, on_the_board):
     client = visitor(app, "203.0.113.3")
 

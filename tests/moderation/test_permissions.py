@@ -45,9 +45,7 @@ STEPS = {
         "/moderation/posts/{id}/request-changes",
         form=(("changes_message", "Bitte den Ort nennen."),),
     ),
-    "hide": Step(
-        "/moderation/posts/{id}/hide", S.PUBLISHED, form=(("hide_text", "Beleidigend"),)
-    ),
+    "hide": Step("/moderation/posts/{id}/hide", S.PUBLISHED, form=(("hide_text", "Beleidigend"),)),
     "restore": Step("/moderation/posts/{id}/restore", S.HIDDEN, form=()),
     "dismiss-reports": Step(
         "/moderation/posts/{id}/dismiss-reports", S.PUBLISHED, form=(), reported=True

@@ -22,7 +22,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale, gettext, ngettext
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import text
@@ -134,7 +133,10 @@ def init_app(app: Flask) -> None:
         else:
             response.headers.setdefault("Content-Security-Policy", content_policy("'none'"))
             response.headers.setdefault("X-Frame-Options", "DENY")
-            if current_user.is_authenticated:
+            # Only when the response looked at who is asking: asking here would log in a
+            # remember cookie and set a session cookie on a public, cacheable answer (a feed).
+            user = g.get("_login_user")
+            if user is not None and user.is_authenticated:
                 response.headers.setdefault("Cache-Control", "private, no-store")
             response.vary.add("Cookie")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -202,3 +202,19 @@ def test_the_header_shows_who_is_logged_in(client, bernd):
 def test_pages_of_a_logged_in_person_are_not_cached(client, bernd):
     log_in(client, bernd)
     assert "no-store" in client.get("/account").headers["Cache-Control"]
+
+
+def test_a_remembered_device_reading_a_feed_gets_no_session_cookie_on_the_public_answer(
+    app, client, bernd
+):
+    """A shared cache must never be handed a login along with a public feed."""
+    log_in(client, bernd, remember=True)
+    browser = app.test_client()
+    browser.set_cookie("remember_token", client.get_cookie("remember_token").value)
+
+    feed = browser.get("/feeds/posts.atom")
+
+    assert feed.status_code == 200
+    assert "public" in feed.headers["Cache-Control"]
+    assert "Set-Cookie" not in feed.headers
+    assert browser.get("/account").status_code == 200  # a page that asks still logs them in

@@ -15,30 +15,12 @@ from board.accounts.models import Role
 from board.moderation import bp, services
 from board.moderation.audit_queries import BOARD, log_actors, log_page, parse_log_filter, word_diff
 from board.moderation.models import Action, ModerationAction
-from board.moderation.people import moderators_only, role_label
+from board.moderation.people import role_label
+from board.moderation.views import ACTION_LABELS, moderator_required
 from board.posts.labels import status_label
 from board.posts.status import PostStatus
 
 PER_PAGE = 30
-
-ACTION_LABELS = {
-    Action.APPROVE: _l("Freigegeben"),
-    Action.REJECT: _l("Abgelehnt"),
-    Action.REQUEST_CHANGES: _l("Änderungen erbeten"),
-    Action.HIDE: _l("Ausgeblendet"),
-    Action.RESTORE: _l("Wieder eingeblendet"),
-    Action.EDIT: _l("Text korrigiert"),
-    Action.DISMISS_REPORTS: _l("Meldungen zurückgewiesen"),
-    Action.SUSPEND: _l("Konto gesperrt"),
-    Action.UNSUSPEND: _l("Konto entsperrt"),
-    Action.TRUST: _l("Als vertrauenswürdig markiert"),
-    Action.UNTRUST: _l("Vertrauen entzogen"),
-    Action.SET_ROLE: _l("Rolle geändert"),
-    Action.HOLD: _l("Zur Prüfung zurückgehalten"),
-    Action.AUTO_HIDE: _l("Nach Meldungen ausgeblendet"),
-    Action.APPEAL: _l("Einspruch eingelegt"),
-    Action.RESUBMIT: _l("Nach Änderung erneut eingereicht"),
-}
 
 # Steps the author takes on their own post: the log names their role, not their address.
 BY_AUTHOR = frozenset({Action.APPEAL, Action.RESUBMIT})
@@ -91,7 +73,7 @@ def audit_details(entry: ModerationAction) -> dict[str, Any]:
 
 
 @bp.get("/moderation/log")
-@moderators_only
+@moderator_required
 def log() -> ResponseReturnValue:
     """Browse the audit log, newest first, narrowed by action, person, post and dates."""
     log_filter = parse_log_filter(request.args)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,18 +20,16 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import Length
 
 from board.accounts.models import Role, User
-from board.extensions import db, login_manager
+from board.extensions import db
 from board.moderation import bp, permissions, reasons, services
 from board.moderation.audit_queries import history_of_person, positive_int
 from board.moderation.models import ReasonTemplate
 from board.moderation.permissions import NotAllowed
 from board.moderation.services import ModerationError, Reason
+from board.moderation.views import moderator_required
 from board.posts.models import Post
 from board.site import form_checks_csrf
 from board.timeutil import utcnow
-
-log = logging.getLogger(__name__)
-F = TypeVar("F", bound=Callable[..., Any])
 
 PER_PAGE = 25
 MAX_PAGE = 500
@@ -56,23 +52,6 @@ SHOW_CHOICES = {
 @bp.app_template_global()
 def role_label(role: Role) -> str:
     return str(ROLE_LABELS[role])
-
-
-def moderators_only(view: F) -> F:
-    """Anonymous visitors go to the login page; logged-in people who do not moderate get a 403."""
-
-    @wraps(view)
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not permissions.may_moderate(current_user):
-            log.warning(
-                "refused moderation: user %s %s %s", current_user.id, request.method, request.path
-            )
-            abort(403)
-        return view(*args, **kwargs)
-
-    return checked  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- reading
@@ -187,7 +166,7 @@ class SuspendForm(FlaskForm):
 
 
 @bp.get("/moderation/people")
-@moderators_only
+@moderator_required
 def people() -> ResponseReturnValue:
     """Find a person by address or name, newest accounts first."""
     search = parse_people_search(request.args)
@@ -202,7 +181,7 @@ def people() -> ResponseReturnValue:
 
 
 @bp.get("/moderation/people/<int(max=2147483647):user_id>")
-@moderators_only
+@moderator_required
 def person(user_id: int) -> ResponseReturnValue:
     """One person: their posts, what moderation did about them, and what can be done."""
     user = db.get_or_404(User, user_id)
@@ -258,7 +237,7 @@ def _act(
 
 @bp.post("/moderation/people/<int(max=2147483647):user_id>/suspend")
 @form_checks_csrf
-@moderators_only
+@moderator_required
 def person_suspend(user_id: int) -> ResponseReturnValue:
     """Lock a person out and take their posts off the board, telling them why."""
     user = db.get_or_404(User, user_id)
@@ -282,7 +261,7 @@ def _suspend(user: User, reason: Reason) -> str:
 
 
 @bp.post("/moderation/people/<int(max=2147483647):user_id>/unsuspend")
-@moderators_only
+@moderator_required
 def person_unsuspend(user_id: int) -> ResponseReturnValue:
     """Let a person back in; the posts their suspension hid return to the board."""
     user = db.get_or_404(User, user_id)
@@ -299,7 +278,7 @@ def person_unsuspend(user_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/moderation/people/<int(max=2147483647):user_id>/trust")
-@moderators_only
+@moderator_required
 def person_trust(user_id: int) -> ResponseReturnValue:
     """Let a person's posts appear without waiting for a moderator."""
     user = db.get_or_404(User, user_id)
@@ -312,7 +291,7 @@ def person_trust(user_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/moderation/people/<int(max=2147483647):user_id>/untrust")
-@moderators_only
+@moderator_required
 def person_untrust(user_id: int) -> ResponseReturnValue:
     """Send a person's posts through the queue again."""
     user = db.get_or_404(User, user_id)
@@ -325,7 +304,7 @@ def person_untrust(user_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/moderation/people/<int(max=2147483647):user_id>/role")
-@moderators_only
+@moderator_required
 def person_role(user_id: int) -> ResponseReturnValue:
     """Make someone a moderator or admin, or a resident again (admins only)."""
     user = db.get_or_404(User, user_id)

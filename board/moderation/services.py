@@ -275,9 +275,8 @@ def suspend(user: User, moderator: User, reason: Reason, now: datetime) -> int:
     """Lock a person out and take their posts off the board; returns how many posts went."""
     permissions.check_may_manage_user(moderator, user)
     _require_reason(reason)
-    if user.is_suspended:
+    if not _flip_suspension(user, True):
         raise ModerationError(_l("Dieses Konto ist bereits gesperrt."))
-    user.is_suspended = True
     user.session_token = new_session_token()  # every session and remember cookie ends now
     hidden = 0
     for post in _posts_of(user, S.PUBLISHED):
@@ -302,9 +301,8 @@ def suspend(user: User, moderator: User, reason: Reason, now: datetime) -> int:
 def unsuspend(user: User, moderator: User, now: datetime) -> int:
     """Let a person back in; the posts hidden by the suspension return to the board."""
     permissions.check_may_manage_user(moderator, user)
-    if not user.is_suspended:
+    if not _flip_suspension(user, False):
         raise ModerationError(_l("Dieses Konto ist nicht gesperrt."))
-    user.is_suspended = False
     restored = 0
     for post in _posts_of(user, S.HIDDEN):
         if post.review_reason != policy.SUSPENSION:
@@ -463,6 +461,18 @@ def _resolve_reports(post: Post, now: datetime) -> None:
         .values(resolved_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+def _flip_suspension(user: User, suspended: bool) -> bool:
+    """Suspend or let back in by a conditional UPDATE: of two moderators at once, one does it."""
+    changed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.is_suspended.is_not(suspended))
+        .values(is_suspended=suspended)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user, ["is_suspended"])
+    return changed.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _require_reason(reason: Reason) -> None:

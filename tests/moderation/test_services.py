@@ -400,3 +400,14 @@ def test_the_author_sees_what_the_moderator_asked_on_their_management_page(
 
     assert "Die Moderation bittet Sie um eine Änderung" in page.text
     assert "Bitte &lt;b&gt;ohne&lt;/b&gt; Telefonnummer." in page.text
+
+
+def test_two_moderators_suspending_at_once_suspend_once(resident, moderator, second_moderator):
+    # The other moderator's suspension lands between this one loading and acting.
+    db.session.execute(
+        text('UPDATE "user" SET is_suspended = true WHERE id = :id'), {"id": resident.id}
+    )
+    with pytest.raises(ModerationError):
+        services.suspend(resident, moderator, RULE, utcnow())
+    assert resident.is_suspended
+    assert audit() == [] and mails_to(resident.email) == []

@@ -63,4 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     accounts.init_app(app)
     mail.init_app(app)
     cli.init_app(app)
+    from board import scheduler
+
+    scheduler.init_app(app)
     return app

@@ -17,6 +17,7 @@ from board.timeutil import utcnow
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(run_jobs)
+    app.cli.add_command(scheduler)
     app.cli.add_command(demo_data)
     app.cli.add_command(sync_town)
     from board.backup import backup_command
@@ -54,20 +55,39 @@ def create_user(email: str, role: str, password: str | None) -> None:
 @click.command("run-jobs")
 @with_appcontext
 def run_jobs() -> None:
-    """Run every due job once (for cron): the moderators' summary, then the e-mail outbox."""
-    from board.mail.services import deliver_outbox
-    from board.moderation.digest import send_digest_if_due
+    """Run every job once (for cron, e.g. every minute); a job running elsewhere is skipped."""
+    from board.scheduler import run_all_due
 
     try:
-        # Mails link back to the board: url_for needs a request, built from BASE_URL.
-        with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
-            told = send_digest_if_due(utcnow())
-            db.session.commit()
-        sent = deliver_outbox()
+        results = run_all_due(current_app._get_current_object())  # type: ignore[attr-defined]
     except OperationalError as error:  # cron tries again in a minute; say why in its log
         raise click.ClickException(f"database unavailable: {error.orig}") from error
-    click.echo(f"moderation digest: {told} moderators told")
-    click.echo(f"outbox: {sent} sent")
+    for name, result in results.items():
+        click.echo(f"{name}: {result}")
+    if any(result.startswith("failed") for result in results.values()):
+        raise click.ClickException("some jobs failed; see the log above")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler() -> None:
+    """Run the job scheduler in the foreground (systemd, a container). One per deployment:
+    a second one stands by and takes over when the first stops."""
+    import logging
+    import signal
+
+    from board.scheduler import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    runner = Scheduler(app, blocking=True)
+
+    def stop(signum: int, frame: object) -> None:
+        runner.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    runner.start()
 
 
 @click.command("demo-data")

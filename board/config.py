@@ -27,9 +27,26 @@ class Defaults:
     POSTS_PER_PAGE = 20
     TITLE_MAX_LENGTH = 120
     BODY_MAX_LENGTH = 5000
-    # A post's lifetime in days by kind until the expiry issue makes this per category.
+    # A post's lifetime in days by kind, unless its category has its own (by category slug,
+    # e.g. {"mitfahren": 7}); the author may choose shorter. Events leave when they end.
     LIFETIME_DAYS = {"offer": 30, "request": 30, "notice": 14, "event": 60}
+    LIFETIME_DAYS_BY_CATEGORY: dict[str, int] = {}
+    MAX_LIFETIME_DAYS = 60
     MAX_RENEWALS = 5
+    # The reminder with a one-tap renew link goes out this many days before a post expires.
+    REMINDER_DAYS_BEFORE = 3
+    # How long a renew link in a reminder works (it also stops once used).
+    RENEW_LINK_MAX_AGE = 30 * 24 * 3600
+    # Expired, closed, rejected and removed posts stay with their author this long (to renew
+    # or look up), then their text and everything personal is erased; counts remain.
+    PURGE_AFTER_DAYS = 90
+    # Unconfirmed guest drafts and registrations are deleted after this many days.
+    PURGE_UNCONFIRMED_DAYS = 14
+    # Sent mails (they hold addresses and texts) are deleted after this many days.
+    PURGE_MAIL_DAYS = 30
+    # Run the job scheduler inside the web app (guarded by a database lock so that only one
+    # process runs it). The default is a separate `flask --app board scheduler` process.
+    SCHEDULER_IN_PROCESS = False
     # Form posts are small; a 10 MB body is refused before it reaches a view.
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_FORM_PARTS = 200
@@ -125,6 +142,7 @@ _ENV_TYPES: dict[str, type] = {
     "MODERATION_POLICY": str,
     "MODERATION_REPORTS_TO_HIDE": int,
     "MODERATION_DIGEST": str,
+    "SCHEDULER_IN_PROCESS": bool,
     "PROXY_COUNT": int,
 }
 

@@ -51,12 +51,15 @@ def select_locale() -> str:
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    """Tell a load balancer whether the database answers."""
+    """Tell a load balancer whether the database answers, and when each job last succeeded."""
+    from board.scheduler import job_health
+
     try:
         db.session.execute(text("SELECT 1"))
+        jobs = job_health()
     except OperationalError:
         return jsonify(status="unavailable"), 503
-    return jsonify(status="ok")
+    return jsonify(status="ok", jobs=jobs)
 
 
 @bp.get("/language/<code>")

@@ -16,3 +16,7 @@ class JobState(db.Model):
     last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_result: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # A lease on SQLite (board/scheduler.py: Lock): who holds the named lock, and until when.
+    locked_by: Mapped[str | None] = mapped_column(String(80))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

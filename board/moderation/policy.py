@@ -64,6 +64,16 @@ def verdict_for(post: Post, now: datetime) -> Verdict:
     return Verdict(Review(NEW_AUTHOR))
 
 
+def may_schedule(user: User | None) -> bool:
+    """Planning a post ahead is for those who publish at once anyway: the administration,
+    verified organisations, moderators (a resident's post would wait for review regardless)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_moderator or speaks_for_the_town(user):
+        return True
+    return _member_of(user, Organisation.is_verified.is_(True))
+
+
 def speaks_for_the_town(user: User) -> bool:
     """A member of the administration: the town's own notices never wait."""
     return _member_of(user, Organisation.kind == OrganisationKind.ADMINISTRATION)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -38,6 +38,10 @@ from board.posts.models import Category, District, Post, PostKind
 from board.posts.services import EventTimeError, PostInput, check_event_times
 from board.timeutil import BERLIN
 
+SCHEDULE_MAX_AHEAD = timedelta(days=183)
+_SKIPPED_HOUR = _l(
+    "Diese Uhrzeit gibt es wegen der Zeitumstellung nicht. Bitte wählen Sie eine Stunde später."
+)
 _NOT_OFFERED = _l("Bitte wählen Sie einen der angebotenen Einträge.")
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -186,6 +190,20 @@ class PostForm(HoneypotMixin, FlaskForm):
     district = SelectField(_l("Ortsteil"), coerce=_choice_id, invalid_choice_message=_NOT_OFFERED)
     event_start = BerlinDateTimeField(_l("Beginn"))
     event_end = BerlinDateTimeField(_l("Ende"))
+    lifetime = SelectField(
+        _l("Wie lange soll der Beitrag am Brett stehen?"),
+        coerce=_choice_id,
+        choices=[
+            SelectChoice("", _l("So lange wie üblich")),
+            SelectChoice("3", _l("3 Tage")),
+            SelectChoice("7", _l("1 Woche")),
+            SelectChoice("14", _l("2 Wochen")),
+        ],
+        invalid_choice_message=_NOT_OFFERED,
+    )
+    # Only offered to those who may plan ahead (the administration, verified organisations,
+    # moderators): see board.moderation.policy.may_schedule.
+    publish_at = BerlinDateTimeField(_l("Erst erscheinen am"))
     # A fresh key per form page: sending the same form twice finds the post made the first time.
     submission_key = HiddenField(default=new_submission_key)
 
@@ -195,10 +213,12 @@ class PostForm(HoneypotMixin, FlaskForm):
         now: datetime,
         locale: str = "de",
         keep_start: datetime | None = None,
+        can_schedule: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.now = now
+        self.can_schedule = can_schedule
         # An event already under way may keep its start in the past when it is edited.
         self.keep_start = keep_start
         self.category.choices = [SelectChoice("", _l("Bitte wählen"))] + [
@@ -210,19 +230,36 @@ class PostForm(HoneypotMixin, FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
+        valid = self._validate_publish_at() and valid
         if self.kind.data != PostKind.EVENT.value:
             return valid
         return self._validate_event() and valid
 
+    def _validate_publish_at(self) -> bool:
+        field = self.publish_at
+        if not self.can_schedule:  # not offered: whatever was sent is ignored
+            field.errors = []
+            return True
+        if field.data is None or field.errors:
+            return not field.errors
+        moment = field.utc
+        if moment is None:
+            field.errors.append(_SKIPPED_HOUR)
+        elif moment <= self.now:
+            field.errors.append(
+                _l(
+                    "Der Zeitpunkt liegt in der Vergangenheit. "
+                    "Lassen Sie das Feld leer, um gleich zu veröffentlichen."
+                )
+            )
+        elif moment > self.now + SCHEDULE_MAX_AHEAD:
+            field.errors.append(_l("Bitte planen Sie höchstens ein halbes Jahr im Voraus."))
+        return not field.errors
+
     def _validate_event(self) -> bool:
         for field in (self.event_start, self.event_end):
             if field.data is not None and field.utc is None:
-                field.errors.append(
-                    _l(
-                        "Diese Uhrzeit gibt es wegen der Zeitumstellung nicht. "
-                        "Bitte wählen Sie eine Stunde später."
-                    )
-                )
+                field.errors.append(_SKIPPED_HOUR)
                 return False
         if self.event_start.errors or self.event_end.errors:
             return False
@@ -249,6 +286,8 @@ class PostForm(HoneypotMixin, FlaskForm):
             body=self.body.data,
             event_start_at=self.event_start.utc if is_event else None,
             event_end_at=self.event_end.utc if is_event else None,
+            lifetime_days=None if is_event else self.lifetime.data,
+            publish_at=self.publish_at.utc if self.can_schedule else None,
         )
 
     def fill_from(self, post: Post) -> None:
@@ -260,6 +299,8 @@ class PostForm(HoneypotMixin, FlaskForm):
         self.body.data = post.body
         self.event_start.set_utc(post.event_start_at)
         self.event_end.set_utc(post.event_end_at)
+        self.lifetime.data = post.lifetime_days
+        self.publish_at.set_utc(post.publish_at)
 
 
 class GuestPostForm(PostForm):

@@ -70,7 +70,8 @@ class Post(db.Model):
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"), index=True)
     event_start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     event_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # None only once the post's personal data is purged (board/posts/jobs.py: purge_old_posts).
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     source: Mapped[PostSource] = mapped_column(str_enum(PostSource), default=PostSource.WEB)
     source_ref: Mapped[str | None] = mapped_column(String(500))
@@ -78,8 +79,18 @@ class Post(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the post went (or, scheduled, goes) on the board.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A publication time the author chose ahead (status scheduled once approved).
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # A shorter lifetime the author chose, in days; None: the board's default for the post.
+    lifetime_days: Mapped[int | None] = mapped_column()
+    # The expiry the author was last reminded of: one reminder per lifetime, however often
+    # the job runs.
+    reminded_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the text and everything personal was erased; the row stays for the town's counts.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     renew_count: Mapped[int] = mapped_column(default=0)
     contact_count: Mapped[int] = mapped_column(default=0)
@@ -105,9 +116,20 @@ class Post(db.Model):
         self.search_text = fold(f"{title}\n{body}")
 
     def is_visible(self, now: datetime) -> bool:
-        return self.status is PostStatus.PUBLISHED and self.expires_at > now
+        return (
+            self.status in ON_THE_BOARD
+            and self.published_at is not None
+            and self.published_at <= now < self.expires_at
+        )
 
     @classmethod
     def visible_clause(cls, now: datetime) -> ColumnElement[bool]:
-        """What the public sees: published and not yet expired, whether or not a job has run."""
-        return and_(cls.status == PostStatus.PUBLISHED, cls.expires_at > now)
+        """What the public sees: published, its time come and not yet gone, whether or not a job
+        has run (a scheduled post appears at its time, an expired one leaves at its time)."""
+        return and_(
+            cls.status.in_(ON_THE_BOARD), cls.published_at <= now, cls.expires_at > now
+        )
+
+
+# A scheduled post is on the board from its published_at on, before the job marks it published.
+ON_THE_BOARD = (PostStatus.PUBLISHED, PostStatus.SCHEDULED)

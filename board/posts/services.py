@@ -19,7 +19,7 @@ from board.accounts.models import User
 from board.accounts.services import find_user
 from board.extensions import db
 from board.mail.services import queue_mail
-from board.posts.models import Post, PostKind, PostSource
+from board.posts.models import Category, Post, PostKind, PostSource
 from board.posts.status import EDITABLE, RENEWABLE, PostStatus, can_transition, transition
 from board.security import InvalidLink, external_url, sign, unsign
 
@@ -30,6 +30,7 @@ EVENT_DEFAULT_LENGTH = timedelta(days=1)
 
 MANAGE_PURPOSE = "post-manage"
 CONFIRM_PURPOSE = "post-confirm"
+RENEW_PURPOSE = "post-renew"
 
 
 class PostingError(Exception):
@@ -60,6 +61,10 @@ class PostInput:
     body: str
     event_start_at: datetime | None = None
     event_end_at: datetime | None = None
+    # Shorter than the board's default, if the author wants (days).
+    lifetime_days: int | None = None
+    # On the board from then on, not at once (the administration's notices, planned ahead).
+    publish_at: datetime | None = None
 
 
 # ---------------------------------------------------------------- rules
@@ -93,10 +98,35 @@ def check_event_times(
 
 
 def expiry_for(post: Post, now: datetime) -> datetime:
-    """When a post leaves the board: events when they end, everything else after its lifetime."""
+    """When a post leaves the board: events when they end, everything else after its lifetime
+    counted from when it goes on the board (now, or its planned publication)."""
     if post.kind is PostKind.EVENT and post.event_start_at is not None:
         return post.event_end_at or post.event_start_at + EVENT_DEFAULT_LENGTH
-    return now + timedelta(days=current_app.config["LIFETIME_DAYS"][post.kind.value])
+    start = post.publish_at if post.publish_at and post.publish_at > now else now
+    return start + timedelta(days=lifetime_days(post))
+
+
+def default_lifetime_days(kind: PostKind, category_slug: str | None) -> int:
+    """The town's lifetime for a post of this kind in this category (before any choice)."""
+    config = current_app.config
+    by_category = config["LIFETIME_DAYS_BY_CATEGORY"]
+    if category_slug in by_category:
+        return int(by_category[category_slug])
+    return int(config["LIFETIME_DAYS"][kind.value])
+
+
+def lifetime_days(post: Post) -> int:
+    """The post's lifetime: the default, or the author's shorter choice; never over the maximum."""
+    slug = post.category.slug if post.category is not None else None
+    days = default_lifetime_days(post.kind, slug)
+    if post.lifetime_days:
+        days = min(days, post.lifetime_days)
+    return max(1, min(days, current_app.config["MAX_LIFETIME_DAYS"]))
+
+
+def lifetime_choices(default: int) -> list[int]:
+    """What the form offers: a few shorter lifetimes, and the default itself."""
+    return [days for days in (3, 7, 14, 30) if days < default] + [default]
 
 
 def status_on_submission(post: Post, now: datetime) -> PostStatus:
@@ -112,6 +142,13 @@ def status_on_submission(post: Post, now: datetime) -> PostStatus:
         hold_for_review(post, verdict.review, now)
         return PostStatus.PENDING
     post.is_awaiting_review = verdict.look_afterwards
+    return status_when_approved(post, now)
+
+
+def status_when_approved(post: Post, now: datetime) -> PostStatus:
+    """On the board now, or scheduled for the time its author planned."""
+    if post.publish_at is not None and post.publish_at > now:
+        return PostStatus.SCHEDULED
     return PostStatus.PUBLISHED
 
 
@@ -288,7 +325,10 @@ def _submit(post: Post, now: datetime) -> None:
 
 def _apply(post: Post, data: PostInput) -> None:
     post.kind = data.kind
-    post.category_id = data.category_id
+    post.category = db.session.get(Category, data.category_id)  # its lifetime may differ
+    post.lifetime_days = data.lifetime_days
+    if post.status in (PostStatus.DRAFT, PostStatus.PENDING, PostStatus.SCHEDULED):
+        post.publish_at = data.publish_at  # once on the board, its publication is history
     post.district_id = data.district_id
     post.set_text(data.title, data.body)
     is_event = data.kind is PostKind.EVENT
@@ -339,6 +379,33 @@ def confirm_token(post: Post) -> str:
 def confirm_token_valid(post: Post, token: str) -> bool:
     max_age = current_app.config["CONFIRM_LINK_MAX_AGE"]
     return _token_matches(post, token, CONFIRM_PURPOSE, max_age=max_age)
+
+
+def renew_token(post: Post) -> str:
+    """The reminder's one-tap renew link: bound to the renewal it offers, so it works once."""
+    return sign(RENEW_PURPOSE, [post.id, post.renew_count, post.manage_secret])
+
+
+def renew_token_state(post: Post, token: str) -> str:
+    """ "valid", "used" (the post was renewed since the link was made) or "invalid"."""
+    try:
+        payload = unsign(RENEW_PURPOSE, token, max_age=current_app.config["RENEW_LINK_MAX_AGE"])
+    except InvalidLink:
+        return "invalid"
+    if not (isinstance(payload, list) and len(payload) == 3 and payload[0] == post.id):
+        return "invalid"
+    if not hmac.compare_digest(str(payload[2]), post.manage_secret):
+        return "invalid"
+    return "valid" if payload[1] == post.renew_count else "used"
+
+
+def renew_url(post: Post) -> str:
+    return external_url(url_for("posts.renew_link", post_id=post.id, token=renew_token(post)))
+
+
+def close_url(post: Post) -> str:
+    """The reminder's "erledigt" link: the private management token, to the close button."""
+    return external_url(url_for("posts.close_link", post_id=post.id, token=manage_token(post)))
 
 
 def manage_url(post: Post) -> str:

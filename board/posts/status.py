@@ -77,6 +77,9 @@ def transition(post: Post, target: PostStatus, now: datetime) -> None:
     post.status_changed_at = now
     if target is S.PUBLISHED and post.published_at is None:
         post.published_at = now
+    if target is S.SCHEDULED:
+        # On the board from its planned time on: visibility needs no job (Post.visible_clause).
+        post.published_at = post.publish_at
     if target is S.CLOSED:
         post.closed_at = now
 
@@ -115,3 +118,26 @@ def transition_guarded(post: Post, target: PostStatus, now: datetime) -> None:
     # Mirror the change on the loaded object (and stamp published_at / closed_at as usual);
     # the flush that follows writes the same status again, which changes nothing.
     transition(post, target, now)
+
+
+def bulk_transition(
+    source: PostStatus, target: PostStatus, condition: object, now: datetime
+) -> list[int]:
+    """Move every post in `source` matching `condition` to `target` in one statement (jobs).
+
+    The same table decides as for one post; the statement only touches posts still in `source`,
+    so running it twice, or in two processes, moves each post once. Returns the ids moved.
+    """
+    from board.extensions import db
+    from board.posts.models import Post as PostModel
+
+    if not can_transition(source, target):
+        raise InvalidTransition(source, target)
+    moved = db.session.execute(
+        update(PostModel)
+        .where(PostModel.status == source, condition)  # type: ignore[arg-type]
+        .values(status=target, status_changed_at=now)
+        .returning(PostModel.id)
+        .execution_options(synchronize_session=False)
+    )
+    return [row[0] for row in moved]

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from board.extensions import configured_limit, db, limiter
 from board.honeypot import is_bot
+from board.moderation.policy import may_schedule
 from board.posts import bp, forms, services
 from board.posts.cache import serve_board
 from board.posts.labels import kind_label, status_label
@@ -23,6 +24,9 @@ from board.posts.status import PostStatus
 from board.sanitize import render_text
 from board.site import form_checks_csrf
 from board.timeutil import utcnow
+
+# Statuses whose publication time can still be planned (not yet on the board).
+PLANNABLE = frozenset({PostStatus.DRAFT, PostStatus.PENDING, PostStatus.SCHEDULED})
 
 # Globals, not a context processor: macros imported without context see them too.
 bp.add_app_template_global(kind_label, "kind_label")
@@ -93,7 +97,7 @@ def new() -> ResponseReturnValue:
     """Write a post: an account's goes up at once, a guest's once the e-mailed link is clicked."""
     now, locale = utcnow(), str(get_locale())
     form_class = forms.PostForm if current_user.is_authenticated else forms.GuestPostForm
-    form = form_class(now=now, locale=locale)
+    form = form_class(now=now, locale=locale, can_schedule=may_schedule(current_user))
     if not form.validate_on_submit():
         return _form_page("posts/new.html", form)
     if is_bot(form):  # answered as a guest's post would be: nothing saved, no mail
@@ -207,7 +211,12 @@ def edit(post_id: int) -> ResponseReturnValue:
     except services.PostingError as error:
         return _refused(error, post, token)
     now = utcnow()
-    form = forms.PostForm(now=now, locale=str(get_locale()), keep_start=post.event_start_at)
+    form = forms.PostForm(
+        now=now,
+        locale=str(get_locale()),
+        keep_start=post.event_start_at,
+        can_schedule=post.status in PLANNABLE and may_schedule(current_user),
+    )
     if request.method == "GET":
         form.fill_from(post)
     if not form.validate_on_submit():

@@ -1,0 +1,384 @@
+"""The board's scheduled jobs, and the one scheduler per deployment that runs them.
+
+Every job is a plain function `job(now) -> str` owned by its feature (board/*/jobs.py),
+idempotent and driven by timestamps in the database, so running it late, twice or after a crash
+gives the same result. This module adds what running them safely needs:
+
+- `run_job`: one run inside an app context and a request context built from BASE_URL (mails
+  link back with url_for), under a per-job lock so that `flask run-jobs` from cron and a
+  scheduler never run the same job at once, with the outcome recorded in JobState and logged;
+- `Scheduler`: APScheduler 3.x with coalescing, one instance per job, a generous misfire grace
+  time, cron times in Europe/Berlin, and a deployment-wide lock so that only one process ever
+  schedules (a second one stands by and takes over when the first dies).
+
+Locks are PostgreSQL advisory locks, held by a connection of their own (they vanish with a
+killed process); SQLite, one machine by definition, gets a lease row in job_state instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.engine import Connection
+
+from board.extensions import db
+from board.jobs.models import JobState
+from board.timeutil import BERLIN, utcnow
+
+log = logging.getLogger("board.jobs")
+
+# A late run still runs (after downtime, a long job, a suspended VM): APScheduler's default of
+# one second would silently skip it. Coalescing turns a backlog into one run.
+MISFIRE_GRACE = 6 * 3600
+# How long a SQLite lease lasts without renewal (a killed process loses it after this).
+LEASE = timedelta(minutes=2)
+SCHEDULER_LOCK = "scheduler"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    run: Callable[[datetime], str]
+    trigger: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+def all_jobs() -> tuple[Job, ...]:
+    """Every feature's jobs, in the order `run-jobs` runs them."""
+    from board.accounts.jobs import purge_unconfirmed_people
+    from board.mail.jobs import purge_old_mail, send_outbox
+    from board.moderation.jobs import send_moderation_digest
+    from board.posts.jobs import (
+        expire_posts,
+        publish_scheduled,
+        purge_old_posts,
+        purge_unconfirmed_drafts,
+        send_reminders,
+    )
+
+    every_minute = {"trigger": "interval", "minutes": 1}
+    nightly = {"trigger": "cron", "hour": 3, "minute": 30, "timezone": BERLIN}
+    return (
+        Job("publish_scheduled", publish_scheduled, every_minute, "Geplante Beiträge"),
+        Job("expire_posts", expire_posts, every_minute, "Abgelaufene Beiträge"),
+        Job(
+            "send_reminders",
+            send_reminders,
+            {"trigger": "interval", "minutes": 15},
+            "Erinnerungen vor dem Ablauf",
+        ),
+        Job(
+            "moderation_digest",
+            send_moderation_digest,
+            {"trigger": "interval", "minutes": 5},
+            "Zusammenfassung für die Moderation",
+        ),
+        # After the jobs that queue mail, so `run-jobs` sends their mail in the same run.
+        Job("send_outbox", send_outbox, every_minute, "E-Mail-Versand"),
+        Job("purge_old_posts", purge_old_posts, nightly, "Alte Beiträge löschen"),
+        Job("purge_unconfirmed_drafts", purge_unconfirmed_drafts, nightly, "Unbestätigte Entwürfe"),
+        Job(
+            "purge_unconfirmed_people",
+            purge_unconfirmed_people,
+            nightly,
+            "Unbestätigte Adressen",
+        ),
+        Job("purge_old_mail", purge_old_mail, nightly, "Alte E-Mails löschen"),
+    )
+
+
+# ---------------------------------------------------------------- locks
+
+
+def _lock_key(name: str) -> int:
+    """A stable 63-bit number for an advisory lock, the same in every process."""
+    return int.from_bytes(hashlib.sha256(f"board:{name}".encode()).digest()[:8], "big") >> 1
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:80]
+
+
+class Lock:
+    """A named lock across processes and hosts: try() once, release() when done.
+
+    PostgreSQL: a session advisory lock on a connection of its own, released by the server if
+    the process dies. SQLite: a lease in job_state, renewed by renew(), lost after LEASE.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.holder = _holder()
+        self._conn: Connection | None = None
+
+    @property
+    def _on_postgresql(self) -> bool:
+        return db.engine.dialect.name == "postgresql"
+
+    def try_(self, now: datetime) -> bool:
+        if self._on_postgresql:
+            conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            if conn.execute(select(func.pg_try_advisory_lock(_lock_key(self.name)))).scalar():
+                self._conn = conn
+                return True
+            conn.close()
+            return False
+        return self._take_lease(now)
+
+    def renew(self, now: datetime) -> bool:
+        """Keep holding; False when the lock was lost (only a lease can be)."""
+        if self._on_postgresql:
+            return self._conn is not None
+        return self._take_lease(now)
+
+    def release(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.execute(select(func.pg_advisory_unlock(_lock_key(self.name))))
+            finally:
+                self._conn.close()
+                self._conn = None
+            return
+        if not self._on_postgresql:
+            with db.engine.begin() as conn:
+                conn.execute(
+                    update(JobState)
+                    .where(
+                        JobState.name == _lease_name(self.name), JobState.locked_by == self.holder
+                    )
+                    .values(locked_by=None, locked_until=None)
+                )
+
+    def _take_lease(self, now: datetime) -> bool:
+        row = _lease_name(self.name)
+        with db.engine.begin() as conn:  # BEGIN IMMEDIATE: one process at a time decides
+            exists = conn.execute(select(JobState.name).where(JobState.name == row)).scalar()
+            if exists is None:
+                conn.execute(JobState.__table__.insert().values(name=row, last_result=""))
+            taken = conn.execute(
+                update(JobState)
+                .where(
+                    JobState.name == row,
+                    or_(
+                        JobState.locked_by.is_(None),
+                        JobState.locked_by == self.holder,
+                        JobState.locked_until <= now,
+                    ),
+                )
+                .values(locked_by=self.holder, locked_until=now + LEASE)
+            )
+            return taken.rowcount == 1
+
+
+def _lease_name(name: str) -> str:
+    return f"lock:{name}"
+
+
+@contextmanager
+def held(name: str, now: datetime) -> Iterator[bool]:
+    """Hold the named lock for the block if it is free; yields whether it was."""
+    lock = Lock(name)
+    acquired = lock.try_(now)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            lock.release()
+
+
+# ---------------------------------------------------------------- one run
+
+
+def run_job(app: Flask, job: Job, now: datetime | None = None) -> str:
+    """Run one job once, unless it is running elsewhere; record and log what it did."""
+    with app.app_context(), app.test_request_context("/", base_url=app.config["BASE_URL"]):
+        now = now or utcnow()
+        with held(f"job:{job.id}", now) as acquired:
+            if not acquired:
+                log.info("job %s: running elsewhere, skipped", job.id)
+                return "skipped: running elsewhere"
+            _record(job.id, started=now)
+            try:
+                result = job.run(now)
+                db.session.commit()
+            except Exception as error:
+                db.session.rollback()
+                _record(job.id, error=f"{type(error).__name__}: {error}")
+                log.exception("job %s failed", job.id)
+                raise
+            _record(job.id, succeeded=utcnow(), result=result)
+            log.info("job %s: %s", job.id, result)
+            return result
+
+
+def _record(
+    name: str,
+    started: datetime | None = None,
+    succeeded: datetime | None = None,
+    result: str | None = None,
+    error: str | None = None,
+) -> None:
+    state = db.session.get(JobState, name) or JobState(name=name, last_result="")
+    if started is not None:
+        state.last_started_at = started
+    if succeeded is not None:
+        state.last_success_at = succeeded
+        state.last_error = None
+    if result is not None:
+        state.last_result = result[:500]
+    if error is not None:
+        state.last_error = error[:2000]
+    db.session.add(state)
+    db.session.commit()
+
+
+def run_all_due(app: Flask, now: datetime | None = None) -> dict[str, str]:
+    """`flask run-jobs`: every job once, in order. One failing job does not stop the others."""
+    results = {}
+    for job in all_jobs():
+        try:
+            results[job.id] = run_job(app, job, now)
+        except Exception as error:  # noqa: BLE001  (logged by run_job; cron sees the summary)
+            results[job.id] = f"failed: {error}"
+    return results
+
+
+def job_health() -> dict[str, str | None]:
+    """When each job last succeeded (ISO 8601, UTC), for /healthz."""
+    states = {s.name: s for s in db.session.scalars(select(JobState))}
+    health: dict[str, str | None] = {}
+    for job in all_jobs():
+        state = states.get(job.id)
+        success = state.last_success_at if state else None
+        health[job.id] = success.isoformat() if success else None
+    return health
+
+
+# ---------------------------------------------------------------- the scheduler
+
+
+class Scheduler:
+    """APScheduler running every job, in this process, only while it holds the deployment lock."""
+
+    RETRY_SECONDS = 30
+
+    def __init__(self, app: Flask, blocking: bool = True) -> None:
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        self.app = app
+        self.lock: Lock | None = None
+        self.stopped = threading.Event()
+        scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+        self.aps = scheduler_class(
+            timezone=BERLIN,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": MISFIRE_GRACE,
+            },
+        )
+
+    def acquire(self) -> bool:
+        """Become the deployment's scheduler if none is running (within an app context)."""
+        with self.app.app_context():
+            lock = Lock(SCHEDULER_LOCK)
+            if lock.try_(utcnow()):
+                self.lock = lock
+                return True
+            return False
+
+    def wait_for_lock(self) -> bool:
+        """Stand by until the running scheduler goes away; False if stopped meanwhile."""
+        while not self.stopped.is_set():
+            if self.acquire():
+                return True
+            log.info("another scheduler is running; standing by")
+            self.stopped.wait(self.RETRY_SECONDS)
+        return False
+
+    def add_jobs(self) -> None:
+        start = datetime.now(BERLIN)
+        for job in all_jobs():
+            trigger = dict(job.trigger)
+            # Interval jobs run once at start: whatever fell due while no scheduler ran.
+            first = {"next_run_time": start} if trigger.get("trigger") == "interval" else {}
+            self.aps.add_job(
+                self._run,
+                args=(job,),
+                id=job.id,
+                name=job.description or job.id,
+                replace_existing=True,
+                **first,
+                **trigger,
+            )
+        with self.app.app_context():
+            leased = db.engine.dialect.name != "postgresql"
+        if leased:  # a SQLite lease lapses unless renewed; an advisory lock lasts
+            self.aps.add_job(
+                self._renew_lease,
+                "interval",
+                seconds=30,
+                id="renew_scheduler_lease",
+                replace_existing=True,
+            )
+
+    def _run(self, job: Job) -> None:
+        # run_job logged the failure with its traceback; the next run tries again.
+        with contextlib.suppress(Exception):
+            run_job(self.app, job)
+
+    def _renew_lease(self) -> None:
+        with self.app.app_context():
+            if self.lock is not None and not self.lock.renew(utcnow()):
+                log.error("lost the scheduler lease; stopping so that only one scheduler runs")
+                self.stop()
+
+    def start(self) -> None:
+        """Run (blocking, for `flask scheduler`; or in a thread for the in-process mode)."""
+        if self.lock is None and not self.wait_for_lock():
+            return
+        log.info("scheduler started: %s", ", ".join(job.id for job in all_jobs()))
+        self.add_jobs()
+        self.aps.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+        if self.lock is not None:
+            with self.app.app_context():
+                self.lock.release()
+            self.lock = None
+
+
+def init_app(app: Flask) -> None:
+    """SCHEDULER_IN_PROCESS: each serving process offers to run the scheduler on its first
+    request; the deployment lock lets one of them, the others stand by. Started by a request,
+    never at import or create_app(): so not in CLI commands, not in the reloader's watcher
+    process, and not in a gunicorn master before it forks."""
+    if not app.config["SCHEDULER_IN_PROCESS"]:
+        return
+    started = threading.Lock()
+    state: dict[str, Scheduler] = {}
+
+    @app.before_request
+    def _offer_to_schedule() -> None:
+        if "runner" in state or not started.acquire(blocking=False):
+            return
+        runner = state["runner"] = Scheduler(app, blocking=False)
+        threading.Thread(target=runner.start, name="board-scheduler", daemon=True).start()
+
+    app.extensions["board_scheduler"] = state

@@ -88,7 +88,10 @@ def approve(post: Post, moderator: User, now: datetime, seen: PostStatus | None 
         _resolve_reports(post, now)
         record(Action.APPROVE, moderator, now, post=post, from_status=S.PUBLISHED)
         return
-    _decide(post, moderator, Action.APPROVE, {S.PENDING}, S.PUBLISHED, now, seen)
+    from board.posts.services import status_when_approved
+
+    target = status_when_approved(post, now)  # a planned post waits for its time
+    _decide(post, moderator, Action.APPROVE, {S.PENDING}, target, now, seen)
     _tell_author(post, "moderation_approved", post_url=_post_url(post))
 
 

@@ -411,3 +411,16 @@ def test_two_moderators_suspending_at_once_suspend_once(resident, moderator, sec
         services.suspend(resident, moderator, RULE, utcnow())
     assert resident.is_suspended
     assert audit() == [] and mails_to(resident.email) == []
+
+
+def test_approving_a_planned_post_schedules_it_for_its_time(waiting_post, moderator):
+    from datetime import timedelta
+
+    planned = utcnow() + timedelta(days=2)
+    post = waiting_post(publish_at=planned)
+    services.approve(post, moderator, utcnow(), seen=S.PENDING)
+    db.session.commit()
+
+    assert post.status is S.SCHEDULED
+    assert post.published_at == planned
+    assert not post.is_visible(utcnow()) and post.is_visible(planned + timedelta(minutes=1))

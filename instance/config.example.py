@@ -38,3 +38,30 @@ MAIL_SENDER = "Schwarzes Brett Neumarkt <brett@example.de>"
 # `flask --app board sync-town`. Left out, the defaults in board/config.py apply (no districts).
 # CATEGORIES = [("nachbarschaftshilfe", "Nachbarschaftshilfe", "Neighbourly help"), ...]
 # DISTRICTS = [("woffenbach", "Woffenbach"), ("poelling", "Pölling")]
+
+# Moderation (README, "Moderation"). "trust": the first post of a new person waits for a
+# moderator; trusted people, verified organisations and the administration publish at once.
+# "pre": every post waits. "post": everything is published at once and reviewed afterwards.
+# MODERATION_POLICY = "trust"
+# MODERATION_TRUST_AFTER = 1  # posts let through before a person's posts publish at once
+# MODERATION_REPORTS_TO_HIDE = 3  # distinct reporters that take a post off the board
+# MODERATION_DIGEST = "daily"  # "off", "daily" (at MODERATION_DIGEST_HOUR) or "stale"
+# MODERATION_DIGEST_HOUR = 7
+# MODERATION_DIGEST_STALE_HOURS = 12
+# SPAM_MAX_LINKS = 3
+# SPAM_BLOCKLIST = ("casino", "bit.ly")  # words, phrases or domains; such posts wait
+# SPAM_DUPLICATE_DAYS = 30
+# SPAM_BURST_POSTS = 4  # more posts than this by one person within SPAM_BURST_MINUTES wait
+# SPAM_BURST_MINUTES = 60
+# RATELIMIT_REPORT = "5 per hour;20 per day"
+
+# Lifetimes (README, "Expiry and scheduled work"): days per kind, per category slug, a maximum.
+# LIFETIME_DAYS = {"offer": 30, "request": 30, "notice": 14, "event": 60}
+# LIFETIME_DAYS_BY_CATEGORY = {"mitfahren": 7}
+# MAX_LIFETIME_DAYS = 60
+# MAX_RENEWALS = 5
+# REMINDER_DAYS_BEFORE = 3
+# PURGE_AFTER_DAYS = 90  # expired, closed, rejected posts keep their text this long
+# PURGE_UNCONFIRMED_DAYS = 14
+# PURGE_MAIL_DAYS = 30
+# SCHEDULER_IN_PROCESS = False  # True: the web workers run the jobs (one at a time, by lock)

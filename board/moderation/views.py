@@ -459,8 +459,6 @@ def moderation_words() -> dict[str, object]:
         "why_waiting": why_waiting,
         "author_line": author_line,
         "report_reason_label": lambda reason: str(REPORT_REASON_LABELS[reason]),
-        "action_label": lambda action: str(ACTION_LABELS[action]),
-        "display_name": services.display_name,
     }
 
 

@@ -265,6 +265,8 @@ def test_correcting_a_typo_keeps_before_and_after_and_tells_the_author(
     assert entry.details["after"]["title"] == "Kinderwagen zu verschenken"
     mail = mail_to_rita(mailbox)
     assert "Kinderwagn zu verschenken" in mail and "Tippfehler in der Überschrift." in mail
+    history = browser.get(f"/moderation/posts/{post.id}").text
+    assert "<del>Kinderwagn</del>" in history and "<ins>Kinderwagen</ins>" in history
 
 
 def test_a_correction_with_an_empty_title_comes_back_with_the_text(app, browser, waiting_post):

@@ -222,7 +222,9 @@ def test_moderators_see_how_much_waits_in_the_navigation(app, moderator, waiting
 
     page = browser_for(app, moderator).get("/")
 
-    assert re.search(r'href="/moderation">Moderation \(2\)<span class="sr-only"> wartend', page.text)
+    assert re.search(
+        r'href="/moderation">Moderation \(2\)<span class="sr-only"> wartend', page.text
+    )
 
 
 @pytest.mark.parametrize("who", ["anonymous", "resident"])

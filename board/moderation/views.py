@@ -109,7 +109,7 @@ def moderator_required(view: F) -> F:
 def not_allowed(error: NotAllowed) -> ResponseReturnValue:
     """A step this moderator may not take (their own post): 403, and the reason why."""
     db.session.rollback()
-    log.warning("refused moderation step: user %s %s", current_user.get_id(), request.path)
+    log.warning("refused moderation step: user %s %s", current_user.id, request.path)
     flash(str(error.message), "error")
     return render_template("error.html", error=Forbidden()), 403
 

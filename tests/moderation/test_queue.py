@@ -145,6 +145,23 @@ def test_published_but_unreviewed_posts_appear_only_when_there_are_some(
     assert ">Freigeben<" in unreviewed
 
 
+def test_approving_an_unreviewed_post_keeps_it_up_and_takes_it_off_the_list(
+    app, moderator, waiting_post
+):
+    post = waiting_post("Sofort online", status=S.PUBLISHED, is_awaiting_review=True)
+    browser = browser_for(app, moderator)
+
+    answer = browser.submit(
+        f"/moderation/posts/{post.id}/approve", {"seen": "published"}, page="/moderation"
+    )
+
+    assert answer.status_code == 303
+    db.session.refresh(post)
+    assert (post.status, post.is_awaiting_review) == (S.PUBLISHED, False)
+    assert "Veröffentlicht, noch ungeprüft" not in browser.get("/moderation").text
+    assert "Sofort online" in browser_for(app).get("/").text
+
+
 def test_hidden_posts_are_listed_with_why(app, moderator, waiting_post):
     waiting_post("Vom Team versteckt", status=S.HIDDEN, review_reason=policy.MODERATOR)
 

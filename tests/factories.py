@@ -75,8 +75,10 @@ def organisation(
     return item
 
 
+# Statuses with a publication time (for a scheduled post: the planned one).
 _HAS_BEEN_PUBLISHED = {
     PostStatus.PUBLISHED,
+    PostStatus.SCHEDULED,
     PostStatus.HIDDEN,
     PostStatus.EXPIRED,
     PostStatus.CLOSED,

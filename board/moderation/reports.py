@@ -81,6 +81,7 @@ def count_open_reports(post: Post) -> int:
 
 
 def _hide_after_reports(post: Post, now: datetime) -> bool:
+    before = post.status  # published, or scheduled and due
     try:
         transition_guarded(post, PostStatus.HIDDEN, now)
     except AlreadyChanged:
@@ -91,7 +92,7 @@ def _hide_after_reports(post: Post, now: datetime) -> bool:
         None,
         now,
         post=post,
-        from_status=PostStatus.PUBLISHED,
+        from_status=before,
         to_status=PostStatus.HIDDEN,
         details={"reports": count_open_reports(post)},
     )

@@ -24,7 +24,7 @@ from board.extensions import db
 from board.mail.services import queue_mail
 from board.moderation import permissions, policy
 from board.moderation.models import Action, ModerationAction, ReasonTemplate, Report
-from board.posts.models import Post
+from board.posts.models import ON_THE_BOARD, Post
 from board.posts.status import AlreadyChanged, PostStatus, transition_guarded
 from board.security import InvalidLink, external_url, sign, unsign
 
@@ -104,7 +104,7 @@ def reject(
         post,
         moderator,
         Action.REJECT,
-        {S.PENDING, S.PUBLISHED, S.HIDDEN},
+        {S.PENDING, S.PUBLISHED, S.SCHEDULED, S.HIDDEN},
         S.REJECTED,
         now,
         seen,
@@ -123,7 +123,7 @@ def request_changes(
         post,
         moderator,
         Action.REQUEST_CHANGES,
-        {S.PENDING, S.PUBLISHED, S.HIDDEN},
+        {S.PENDING, S.PUBLISHED, S.SCHEDULED, S.HIDDEN},
         S.RETURNED,
         now,
         seen,
@@ -139,7 +139,7 @@ def hide(
 ) -> None:
     """Take a published post off the board until further notice (its author may appeal)."""
     _require_reason(reason)
-    entry = _decide(post, moderator, Action.HIDE, {S.PUBLISHED}, S.HIDDEN, now, seen, reason=reason)
+    entry = _decide(post, moderator, Action.HIDE, ON_THE_BOARD, S.HIDDEN, now, seen, reason=reason)
     post.review_reason = policy.MODERATOR
     _tell_author(
         post,
@@ -422,7 +422,7 @@ def _decide(
     post: Post,
     moderator: User,
     action: Action,
-    sources: set[PostStatus],
+    sources: set[PostStatus] | tuple[PostStatus, ...],
     target: PostStatus,
     now: datetime,
     seen: PostStatus | None,

@@ -36,7 +36,11 @@ ALLOWED: dict[PostStatus, frozenset[PostStatus]] = {
     S.PENDING: frozenset(
         {S.PUBLISHED, S.SCHEDULED, S.REJECTED, S.RETURNED, S.REMOVED, S.CLOSED, S.DRAFT}
     ),
-    S.SCHEDULED: frozenset({S.PUBLISHED, S.CLOSED, S.REMOVED, S.PENDING}),
+    # Once its time has come a scheduled post is on the board (before the job marks it
+    # published), so reports and moderators can take it off like a published one.
+    S.SCHEDULED: frozenset(
+        {S.PUBLISHED, S.EXPIRED, S.CLOSED, S.REMOVED, S.PENDING, S.HIDDEN, S.REJECTED, S.RETURNED}
+    ),
     # Reviewed after publication (policy "post"), a published post can still be rejected.
     S.PUBLISHED: frozenset(
         {S.EXPIRED, S.CLOSED, S.REMOVED, S.HIDDEN, S.PENDING, S.REJECTED, S.RETURNED}

@@ -78,3 +78,17 @@ def test_reporters_are_told_apart_without_keeping_their_address(app, resident):
     assert "203.0.113.7" not in first
     resident.is_authenticated  # noqa: B018  (a logged-in person counts by account)
     assert reporter_key(resident, "203.0.113.7") == f"user:{resident.id}"
+
+
+def test_a_scheduled_post_whose_time_has_come_is_hidden_by_reports_like_a_published_one(
+    waiting_post,
+):
+    from datetime import timedelta
+
+    post = waiting_post(status=PostStatus.SCHEDULED, published_at=utcnow() - timedelta(minutes=5))
+    for key in ("addr:a", "addr:b", "addr:c"):
+        report(post, key)
+
+    assert post.status is PostStatus.HIDDEN
+    entry = db.session.scalars(select(ModerationAction)).one()
+    assert entry.from_status == "scheduled"

@@ -264,6 +264,78 @@ def renew(post_id: int) -> ResponseReturnValue:
     return redirect(_home_of(post, token), 303)
 
 
+# ---------------------------------------------------------------- the reminder's links
+# Mail scanners fetch links (GET) but never press buttons: a link only shows its one button,
+# and only the button's POST changes the post. Neither needs a login.
+
+
+@bp.route("/posts/<int(max=2147483647):post_id>/renew/<token>", methods=["GET", "POST"])
+@form_checks_csrf
+def renew_link(post_id: int, token: str) -> ResponseReturnValue:
+    """The reminder's renew link: the post and one "Verlängern" button that works once."""
+    post = db.get_or_404(Post, post_id)
+    state = services.renew_token_state(post, token)
+    if state == "invalid":
+        return _private(render_template("posts/link_invalid.html"), 404)
+    form, now = FlaskForm(), utcnow()
+    if state == "used":  # tapped twice, or renewed meanwhile: the link has done its work
+        return _link_page("posts/renew_link.html", form, post, "used")
+    if (refusal := services._renewal_refused(post)) is not None:
+        return _link_page("posts/renew_link.html", form, post, "refused", message=refusal)
+    if request.method == "GET" or not form.validate():
+        days = services.lifetime_days(post)
+        return _link_page("posts/renew_link.html", form, post, "offer", days=days)
+    services.renew_post(post, now)
+    db.session.commit()
+    return _link_page("posts/renew_link.html", form, post, "renewed")
+
+
+@bp.route("/posts/<int(max=2147483647):post_id>/close/<token>", methods=["GET", "POST"])
+@form_checks_csrf
+def close_link(post_id: int, token: str) -> ResponseReturnValue:
+    """The reminder's "erledigt" link: the post and one "Erledigt" button."""
+    post = db.get_or_404(Post, post_id)
+    if not services.manage_token_valid(post, token):
+        return _private(render_template("posts/link_invalid.html"), 404)
+    form = FlaskForm()
+    if post.status is PostStatus.CLOSED:  # tapped twice: nothing more to do
+        return _link_page("posts/close_link.html", form, post, "already")
+    if "close" not in services.allowed_actions(post):
+        message = _("Dieser Beitrag kann nicht mehr als erledigt markiert werden.")
+        return _link_page("posts/close_link.html", form, post, "refused", message=message)
+    if request.method == "GET" or not form.validate():
+        return _link_page("posts/close_link.html", form, post, "offer")
+    services.close_post(post, utcnow())
+    db.session.commit()
+    return _link_page("posts/close_link.html", form, post, "closed")
+
+
+def _link_page(
+    template: str, form: FlaskForm, post: Post, outcome: str, **context: object
+) -> ResponseReturnValue:
+    """A private link's page; a press with a forged token is a 400, one left open too long
+    shows the button again (422) with a fresh token; a refused press says so (409)."""
+    status = 200
+    if request.method == "POST" and outcome == "offer":
+        csrf_errors = form.errors.get("csrf_token", [])
+        if not any("expired" in str(error) for error in csrf_errors):
+            raise CSRFError(str(csrf_errors[0]) if csrf_errors else "CSRF")
+        status = 422
+    elif request.method == "POST" and outcome == "refused":
+        status = 409
+    page = render_template(
+        template,
+        form=form,
+        post=post,
+        outcome=outcome,
+        body=render_text(post.body),
+        locale=str(get_locale()),
+        manage_url=url_for("posts.manage", post_id=post.id, token=services.manage_token(post)),
+        **context,
+    )
+    return _private(page, status)
+
+
 # ---------------------------------------------------------------- contact
 
 

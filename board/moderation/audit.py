@@ -14,9 +14,10 @@ from flask_babel import lazy_gettext as _l
 from board.accounts.models import Role
 from board.moderation import bp, services
 from board.moderation.audit_queries import BOARD, log_actors, log_page, parse_log_filter, word_diff
+from board.moderation.labels import ACTION_LABELS
 from board.moderation.models import Action, ModerationAction
 from board.moderation.people import role_label
-from board.moderation.views import ACTION_LABELS, moderator_required
+from board.moderation.views import moderator_required
 from board.posts.labels import status_label
 from board.posts.status import PostStatus
 

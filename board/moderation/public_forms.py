@@ -9,18 +9,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from board.honeypot import HoneypotMixin
+from board.moderation.labels import REPORT_REASON_LABELS
 from board.moderation.models import ReportReason
 from board.posts.forms import ConfigLength, _paragraphs, _plain_text
 
 REPORT_TEXT_MAX_LENGTH = 1000
-
-REPORT_REASON_LABELS = {
-    ReportReason.SPAM: _l("Spam"),
-    ReportReason.OFFENSIVE: _l("Beleidigend"),
-    ReportReason.COMMERCIAL: _l("Gewerblich"),
-    ReportReason.PERSONAL_DATA: _l("Persönliche Daten"),
-    ReportReason.OTHER: _l("Anderes"),
-}
 
 
 def _required_for_other(form: ReportForm, field: Field) -> None:

@@ -34,7 +34,8 @@ from board.moderation.forms import (
     RequestChangesForm,
     seen_status,
 )
-from board.moderation.models import Action, ModerationAction, ReasonTemplate, ReportReason
+from board.moderation.labels import REPORT_REASON_LABELS
+from board.moderation.models import ModerationAction, ReasonTemplate
 from board.moderation.permissions import NotAllowed, check_may_decide, may_moderate
 from board.moderation.reasons import active_reasons
 from board.posts.models import Post
@@ -47,32 +48,6 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 S = PostStatus
 
-REPORT_REASON_LABELS = {
-    ReportReason.SPAM: _l("Spam"),
-    ReportReason.OFFENSIVE: _l("Beleidigend"),
-    ReportReason.COMMERCIAL: _l("Gewerblich"),
-    ReportReason.PERSONAL_DATA: _l("Persönliche Daten"),
-    ReportReason.OTHER: _l("Anderes"),
-}
-
-ACTION_LABELS = {
-    Action.APPROVE: _l("Freigegeben"),
-    Action.REJECT: _l("Abgelehnt"),
-    Action.REQUEST_CHANGES: _l("Änderungen erbeten"),
-    Action.HIDE: _l("Ausgeblendet"),
-    Action.RESTORE: _l("Wieder eingeblendet"),
-    Action.EDIT: _l("Text korrigiert"),
-    Action.DISMISS_REPORTS: _l("Meldungen zurückgewiesen"),
-    Action.SUSPEND: _l("Konto gesperrt"),
-    Action.UNSUSPEND: _l("Konto entsperrt"),
-    Action.TRUST: _l("Als vertrauenswürdig markiert"),
-    Action.UNTRUST: _l("Nicht mehr vertrauenswürdig"),
-    Action.SET_ROLE: _l("Rolle geändert"),
-    Action.HOLD: _l("Zur Prüfung zurückgehalten"),
-    Action.AUTO_HIDE: _l("Nach Meldungen ausgeblendet"),
-    Action.APPEAL: _l("Einspruch eingelegt"),
-    Action.RESUBMIT: _l("Geändert und erneut eingereicht"),
-}
 
 # Why a post waits or is off the board (Post.review_reason), in a moderator's words.
 _REVIEW_REASONS = {

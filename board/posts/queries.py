@@ -13,6 +13,7 @@ from board.extensions import db
 from board.organisations.models import Organisation
 from board.posts.cache import cached_choices
 from board.posts.models import Category, District, Post, PostKind
+from board.posts.status import PostStatus
 from board.search import search_terms
 
 MAX_PAGE = 500  # deeper pages are never wanted by people and only cost the database
@@ -122,7 +123,8 @@ class BoardPage:
     posts: list[Post]
     has_next: bool
     # When this page stops being right by time alone: the first expiry among its posts and
-    # those on the pages before it (one of those leaving shifts this page). None: nothing shown.
+    # those on the pages before it (one of those leaving shifts this page), or the next planned
+    # post's appearance, whichever comes first. None: nothing shown and nothing planned.
     first_expiry: datetime | None
 
 
@@ -151,11 +153,21 @@ CARD_COLUMNS = (
 def board_page(board_filter: BoardFilter, now: datetime, per_page: int) -> BoardPage:
     """One page of the board and whether another follows (no COUNT over the whole board)."""
     offset = (board_filter.page - 1) * per_page
-    query = visible_posts(board_filter, now).options(*CARD_COLUMNS)
+    # A planned post appears by time alone too (Post.visible_clause), at the top: the page is
+    # wrong from then on as well. Asked along with a query made anyway, so it costs none.
+    arrival = (
+        select(func.min(Post.published_at))
+        .where(Post.status == PostStatus.SCHEDULED, Post.published_at > now)
+        .scalar_subquery()
+    )
+    query = visible_posts(board_filter, now).options(*CARD_COLUMNS).add_columns(arrival)
     query = query.limit(per_page + 1).offset(offset)
-    posts = list(db.session.scalars(query))
+    rows = db.session.execute(query).all()
+    posts = [row[0] for row in rows]
     if offset == 0:
         first_expiry = min((post.expires_at for post in posts), default=None)
+        # An empty page had no row to bring the answer along: it is right for this moment only.
+        next_arrival = rows[0][1] if rows else now
     else:
         before_and_on = (
             visible_posts(board_filter, now)
@@ -163,8 +175,11 @@ def board_page(board_filter: BoardFilter, now: datetime, per_page: int) -> Board
             .limit(offset + per_page + 1)
             .subquery()
         )
-        first_expiry = db.session.scalar(select(func.min(before_and_on.c.expires_at)))
-    return BoardPage(posts[:per_page], len(posts) > per_page, first_expiry)
+        first_expiry, next_arrival = db.session.execute(
+            select(func.min(before_and_on.c.expires_at), arrival)
+        ).one()
+    stale_at = min((t for t in (first_expiry, next_arrival) if t is not None), default=None)
+    return BoardPage(posts[:per_page], len(posts) > per_page, stale_at)
 
 
 def all_categories() -> list[Category]:

@@ -1,0 +1,104 @@
+"""Helpers for the jobs' tests: a clock the whole board reads, jobs run as the scheduler runs them,
+and the posting tests' people and categories."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from board import timeutil
+from board.extensions import db
+from board.mail.models import OutboxMail
+from board.posts.models import Post
+from board.scheduler import all_jobs, run_job
+from tests.posts.conftest import (  # noqa: F401  (fixtures used by the tests here)
+    POSTER_EMAIL,
+    categories,
+    districts,
+    log_in_as,
+    new_post,
+    other_client,
+    poster,
+)
+
+DAY = timedelta(days=1)
+
+
+class Clock:
+    """The time every part of the board reads (pages, feeds, API, jobs, mail); tests move it on."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set(self, moment: datetime) -> datetime:
+        self.now = moment
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Stop the board's clock at now; every module that reads `utcnow` reads this one instead."""
+    real = timeutil.utcnow
+    clock = Clock(real().replace(microsecond=0))
+    for name, module in list(sys.modules.items()):
+        mine = name == "board" or name.startswith("board.") or name == "tests.factories"
+        if mine and getattr(module, "utcnow", None) is real:
+            monkeypatch.setattr(module, "utcnow", clock)
+    return clock
+
+
+def run(app: Flask, job_id: str, now: datetime) -> str:
+    """Run one job as the scheduler does (its own app context, lock and JobState) at `now`."""
+    db.session.commit()  # what the test wrote is there for the job, and holds no lock
+    job = next(job for job in all_jobs() if job.id == job_id)
+    result = run_job(app, job, now=now)
+    db.session.expire_all()  # read what the job wrote
+    return result
+
+
+def fresh(post: Post) -> Post:
+    """The post as the database holds it now."""
+    db.session.expire_all()
+    found = db.session.get(Post, post.id)
+    assert found is not None
+    return found
+
+
+def queued_mails() -> list[OutboxMail]:
+    db.session.expire_all()
+    return list(db.session.scalars(db.select(OutboxMail).order_by(OutboxMail.id)))
+
+
+@pytest.fixture
+def offer_in(new_post: Callable[..., Post], clock: Clock) -> Callable[..., Post]:  # noqa: F811
+    """A published offer that went on the board at `published_at` and leaves after `days`."""
+
+    def make(
+        title: str = "Kinderwagen zu verschenken",
+        published_at: datetime | None = None,
+        days: float = 30,
+        **fields: Any,
+    ) -> Post:
+        start = published_at or clock.now
+        return new_post(
+            title=title,
+            published_at=start,
+            expires_at=start + timedelta(days=days),
+            created_at=start,
+            status_changed_at=start,
+            **fields,
+        )
+
+    return make

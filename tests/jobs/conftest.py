@@ -4,6 +4,7 @@ and the posting tests' people and categories."""
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from board.extensions import db
 from board.mail.models import OutboxMail
 from board.posts.models import Post
 from board.scheduler import all_jobs, run_job
+from tests.conftest import BASE_URL
 from tests.posts.conftest import (  # noqa: F401  (fixtures used by the tests here)
     POSTER_EMAIL,
     categories,
@@ -66,6 +68,36 @@ def run(app: Flask, job_id: str, now: datetime) -> str:
     result = run_job(app, job, now=now)
     db.session.expire_all()  # read what the job wrote
     return result
+
+
+def at_once(
+    app: Flask, work: Callable[[datetime], str], now: datetime, count: int = 2
+) -> list[str]:
+    """Run `work(now)` in `count` threads started together, each with contexts of its own, as
+    two scheduler processes would (a POST request context: jobs write, and build mail links)."""
+    db.session.commit()
+    start = threading.Barrier(count)
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            with app.test_request_context("/", base_url=BASE_URL, method="POST"):
+                start.wait()
+                result = work(now)
+                db.session.commit()
+                results.append(result)
+        except BaseException as error:  # noqa: BLE001  (reported by the test)
+            errors.append(error)
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    db.session.expire_all()
+    return sorted(results)
 
 
 def fresh(post: Post) -> Post:

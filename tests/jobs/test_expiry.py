@@ -3,7 +3,6 @@ run; the jobs then only tidy the status up, each change once, however often or l
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from board.extensions import db
 from board.posts.jobs import expire_posts, publish_scheduled
 from board.posts.models import Post, PostKind
 from board.posts.status import PostStatus
-from tests.jobs.conftest import DAY, fresh, log_in_as, run
+from tests.jobs.conftest import DAY, at_once, fresh, log_in_as, run
 
 PUBLIC_LISTS = ["/", "/?page=1", "/api/v1/posts", "/feeds/posts.atom", "/embed"]
 
@@ -215,47 +214,22 @@ def test_the_publishing_job_publishes_a_planned_post_at_its_time_once(app, clock
 # ---------------------------------------------------------------- two processes at once
 
 
-def _at_once(app, work, now, count: int = 2) -> list[str]:
-    """Run `work(now)` in `count` threads with app contexts of their own, started together."""
-    start = threading.Barrier(count)
-    results: list[str] = []
-    errors: list[BaseException] = []
-
-    def one() -> None:
-        try:
-            with app.app_context():
-                start.wait()
-                result = work(now)
-                db.session.commit()
-                results.append(result)
-        except BaseException as error:  # noqa: BLE001  (reported by the test)
-            errors.append(error)
-
-    threads = [threading.Thread(target=one) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
-    return results
-
-
 def test_two_processes_expiring_at_once_expire_each_post_once(app, clock, offer_in):
     posts = [offer_in(f"Angebot {n}", published_at=clock.now - 31 * DAY) for n in range(20)]
     db.session.commit()
 
-    results = _at_once(app, expire_posts, clock.now)
+    results = at_once(app, expire_posts, clock.now)
 
-    assert sorted(results) == ["0 expired", "20 expired"]
+    assert results == ["0 expired", "20 expired"]
     assert {fresh(post).status for post in posts} == {PostStatus.EXPIRED}
 
 
 def test_two_processes_publishing_at_once_publish_each_post_once(app, clock, planned):
     posts = [planned(f"Mitteilung {n}", after=timedelta(minutes=1)) for n in range(20)]
 
-    results = _at_once(app, publish_scheduled, clock.advance(minutes=1))
+    results = at_once(app, publish_scheduled, clock.advance(minutes=1))
 
-    assert sorted(results) == ["0 published", "20 published"]
+    assert results == ["0 published", "20 published"]
     statuses = db.session.scalars(select(Post.status).where(Post.id.in_([p.id for p in posts])))
     assert set(statuses) == {PostStatus.PUBLISHED}
 

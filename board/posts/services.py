@@ -239,11 +239,23 @@ def update_post(post: Post, data: PostInput, now: datetime) -> None:
     """Change a post's text and details; its status and expiry stay the board's business."""
     check_editable(post)
     was_event = post.kind is PostKind.EVENT
+    not_yet_public = post.published_at is None or post.status is PostStatus.SCHEDULED
     _apply(post, data)
     post.updated_at = now
-    if post.kind is PostKind.EVENT or was_event:
-        post.expires_at = expiry_for(post, now)
+    if post.status is PostStatus.SCHEDULED:
+        _replan(post, now)
+    if post.kind is PostKind.EVENT or was_event or not_yet_public:
+        post.expires_at = expiry_for(post, now)  # its lifetime counts from when it goes up
     _review_after_edit(post, now)
+
+
+def _replan(post: Post, now: datetime) -> None:
+    """A planned post whose author moved its time, or emptied it to publish at once."""
+    if post.publish_at is not None and post.publish_at > now:
+        post.published_at = post.publish_at  # visibility follows published_at, not publish_at
+    else:
+        post.published_at = None
+        transition(post, PostStatus.PUBLISHED, now)
 
 
 def _review_after_edit(post: Post, now: datetime) -> None:
@@ -265,7 +277,7 @@ def _review_after_edit(post: Post, now: datetime) -> None:
             reason=Reason(),
         )
         return
-    if post.status is not PostStatus.PUBLISHED:
+    if post.status not in (PostStatus.PUBLISHED, PostStatus.SCHEDULED):  # approved, or planned
         return
     verdict = policy.verdict_for(post, now)
     if verdict.review is not None:

@@ -22,7 +22,7 @@ from board.posts.models import Post, PostKind, PostSource
 from board.posts.queries import board_choices, board_page, parse_filter
 from board.posts.status import PostStatus
 from board.sanitize import render_text
-from board.site import form_checks_csrf
+from board.site import berlin_datetime, form_checks_csrf
 from board.timeutil import utcnow
 
 # Statuses whose publication time can still be planned (not yet on the board).
@@ -120,6 +120,9 @@ def _where_it_went(post: Post) -> str:
             "Danke! Ihr Beitrag wird kurz geprüft und erscheint dann auf dem Brett. "
             "Sie bekommen eine E-Mail, sobald er freigegeben ist."
         )
+    if post.status is PostStatus.SCHEDULED:
+        when = berlin_datetime(post.published_at, "d. MMMM y, HH:mm")
+        return _("Ihr Beitrag erscheint am %(date)s auf dem Brett.", date=when)
     return _("Ihr Beitrag ist jetzt auf dem Brett.")
 
 

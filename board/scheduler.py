@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -29,9 +30,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from board.extensions import db
 from board.jobs.models import JobState
@@ -42,7 +44,8 @@ log = logging.getLogger("board.jobs")
 # A late run still runs (after downtime, a long job, a suspended VM): APScheduler's default of
 # one second would silently skip it. Coalescing turns a backlog into one run.
 MISFIRE_GRACE = 6 * 3600
-# How long a SQLite lease lasts without renewal (a killed process loses it after this).
+# How long a SQLite lease lasts without renewal (a killed process loses it after this);
+# config SCHEDULER_LEASE_SECONDS changes it (tests shorten it to see a takeover).
 LEASE = timedelta(minutes=2)
 SCHEDULER_LOCK = "scheduler"
 
@@ -108,7 +111,9 @@ def _lock_key(name: str) -> int:
 
 
 def _holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:80]
+    """Who holds a lease: unique per Lock (a thread id is reused once its thread has ended,
+    and would let a second scheduler in the same process take the first one's lease)."""
+    return f"{secrets.token_hex(6)}:{os.getpid()}:{socket.gethostname()}"[:80]
 
 
 class Lock:
@@ -138,18 +143,27 @@ class Lock:
         return self._take_lease(now)
 
     def renew(self, now: datetime) -> bool:
-        """Keep holding; False when the lock was lost (only a lease can be)."""
+        """Keep holding; False when the lock was lost (a lease ran out; an advisory lock's
+        connection ended, e.g. by a database restart, which ends the lock with it)."""
         if self._on_postgresql:
-            return self._conn is not None
+            if self._conn is None:
+                return False
+            try:
+                self._conn.execute(select(1))
+            except SQLAlchemyError:
+                return False
+            return True
         return self._take_lease(now)
 
     def release(self) -> None:
         if self._conn is not None:
-            try:
-                self._conn.execute(select(func.pg_advisory_unlock(_lock_key(self.name))))
-            finally:
-                self._conn.close()
-                self._conn = None
+            conn, self._conn = self._conn, None
+            # A dead connection (a database restart) has lost the lock already, and may refuse
+            # even to be closed cleanly.
+            with contextlib.suppress(SQLAlchemyError):
+                conn.execute(select(func.pg_advisory_unlock(_lock_key(self.name))))
+            with contextlib.suppress(SQLAlchemyError):
+                conn.close()
             return
         if not self._on_postgresql:
             with db.engine.begin() as conn:
@@ -177,9 +191,14 @@ class Lock:
                         JobState.locked_until <= now,
                     ),
                 )
-                .values(locked_by=self.holder, locked_until=now + LEASE)
+                .values(locked_by=self.holder, locked_until=now + lease())
             )
             return taken.rowcount == 1
+
+
+def lease() -> timedelta:
+    seconds = current_app.config.get("SCHEDULER_LEASE_SECONDS")
+    return timedelta(seconds=seconds) if seconds else LEASE
 
 
 def _lease_name(name: str) -> str:
@@ -203,7 +222,11 @@ def held(name: str, now: datetime) -> Iterator[bool]:
 
 def run_job(app: Flask, job: Job, now: datetime | None = None) -> str:
     """Run one job once, unless it is running elsewhere; record and log what it did."""
-    with app.app_context(), app.test_request_context("/", base_url=app.config["BASE_URL"]):
+    # A POST context, because jobs write: on SQLite their transactions then take the write lock
+    # up front (board.extensions._wants_write); a deferred one, upgraded to write after a
+    # concurrent request wrote, fails with "database is locked".
+    context = app.test_request_context("/", base_url=app.config["BASE_URL"], method="POST")
+    with app.app_context(), context:
         now = now or utcnow()
         with held(f"job:{job.id}", now) as acquired:
             if not acquired:
@@ -279,6 +302,8 @@ class Scheduler:
         from apscheduler.schedulers.blocking import BlockingScheduler
 
         self.app = app
+        # How often a standby asks for the lock (config SCHEDULER_RETRY_SECONDS, for tests).
+        self.retry_seconds = app.config.get("SCHEDULER_RETRY_SECONDS") or self.RETRY_SECONDS
         self.lock: Lock | None = None
         self.stopped = threading.Event()
         scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
@@ -306,34 +331,44 @@ class Scheduler:
             if self.acquire():
                 return True
             log.info("another scheduler is running; standing by")
-            self.stopped.wait(self.RETRY_SECONDS)
+            self.stopped.wait(self.retry_seconds)
         return False
 
     def add_jobs(self) -> None:
-        start = datetime.now(BERLIN)
         for job in all_jobs():
-            trigger = dict(job.trigger)
-            # Interval jobs run once at start: whatever fell due while no scheduler ran.
-            first = {"next_run_time": start} if trigger.get("trigger") == "interval" else {}
             self.aps.add_job(
                 self._run,
                 args=(job,),
                 id=job.id,
                 name=job.description or job.id,
                 replace_existing=True,
-                **first,
-                **trigger,
+                **job.trigger,
             )
         with self.app.app_context():
-            leased = db.engine.dialect.name != "postgresql"
-        if leased:  # a SQLite lease lapses unless renewed; an advisory lock lasts
-            self.aps.add_job(
-                self._renew_lease,
-                "interval",
-                seconds=30,
-                id="renew_scheduler_lease",
-                replace_existing=True,
-            )
+            renew_every = lease().total_seconds() / 4
+        # A SQLite lease lapses unless renewed; an advisory lock lasts as long as its connection,
+        # which this checks (after a database restart, a standby may already have taken over).
+        self.aps.add_job(
+            self._renew_lease,
+            "interval",
+            seconds=renew_every,
+            id="renew_scheduler_lease",
+            replace_existing=True,
+        )
+
+    def catch_up(self) -> None:
+        """Run the interval jobs once at start: whatever fell due while no scheduler ran.
+
+        One after the other in run-jobs order, not all at once in APScheduler's threads: so the
+        outbox sends the reminders queued just before it instead of a minute later.
+        """
+        for job in all_jobs():
+            if job.trigger.get("trigger") != "interval":
+                continue
+            self._renew_lease()  # APScheduler, which renews it later, has not started yet
+            if self.stopped.is_set():
+                return
+            self._run(job)
 
     def _run(self, job: Job) -> None:
         # run_job logged the failure with its traceback; the next run tries again.
@@ -351,6 +386,10 @@ class Scheduler:
         if self.lock is None and not self.wait_for_lock():
             return
         log.info("scheduler started: %s", ", ".join(job.id for job in all_jobs()))
+        self.catch_up()
+        if self.stopped.is_set():  # stopped while acquiring or catching up
+            self._release()
+            return
         self.add_jobs()
         self.aps.start()
 
@@ -358,6 +397,9 @@ class Scheduler:
         self.stopped.set()
         if self.aps.running:
             self.aps.shutdown(wait=False)
+        self._release()
+
+    def _release(self) -> None:
         if self.lock is not None:
             with self.app.app_context():
                 self.lock.release()

@@ -7,6 +7,7 @@ import time
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from board.accounts.models import Role, User
@@ -59,6 +60,9 @@ def run_jobs() -> None:
     from board.scheduler import run_all_due
 
     try:
+        # Asked first: each job would otherwise fail on its own, and cron's log show no cause.
+        db.session.execute(text("SELECT 1"))
+        db.session.commit()
         results = run_all_due(current_app._get_current_object())  # type: ignore[attr-defined]
     except OperationalError as error:  # cron tries again in a minute; say why in its log
         raise click.ClickException(f"database unavailable: {error.orig}") from error

@@ -33,7 +33,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from board.extensions import db
 from board.jobs.models import JobState
@@ -328,9 +328,12 @@ class Scheduler:
     def wait_for_lock(self) -> bool:
         """Stand by until the running scheduler goes away; False if stopped meanwhile."""
         while not self.stopped.is_set():
-            if self.acquire():
-                return True
-            log.info("another scheduler is running; standing by")
+            try:
+                if self.acquire():
+                    return True
+                log.info("another scheduler is running; standing by")
+            except OperationalError as error:  # a database restart must not end the standby
+                log.warning("database unavailable (%s); trying again", error.orig)
             self.stopped.wait(self.retry_seconds)
         return False
 

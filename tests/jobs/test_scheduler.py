@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+import signal
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -372,3 +373,49 @@ def test_without_in_process_mode_requests_never_start_a_scheduler(client):
 
     assert scheduler_threads() == []
     assert "board_scheduler" not in client.application.extensions
+
+
+def test_stopping_a_scheduler_with_sigterm_frees_the_lock_for_the_standby(app, two_schedulers):
+    """`systemctl stop` or a container stop: the scheduler ends cleanly and gives up its lock at
+    once, so a standby takes over after one retry, not after a lease runs out."""
+    active = two_schedulers()
+    wait_until(lambda: active.logged("scheduler started"), 15, lambda: active.log)
+    standby = two_schedulers()
+    wait_until(lambda: standby.logged("standing by"), 15, lambda: standby.log)
+
+    active.proc.send_signal(signal.SIGTERM)
+
+    assert active.proc.wait(timeout=10) == 0
+    took = wait_until(lambda: standby.logged("scheduler started"), 5, lambda: standby.log)
+    assert took <= 1 + 3  # one retry (1 s here) and a start
+
+
+def test_a_standby_survives_a_database_outage_and_takes_over_when_it_is_back(tmp_path, caplog):
+    """A database restart must not end the standby scheduler: it waits and tries again."""
+    caplog.set_level(logging.INFO, logger="board.jobs")
+    folder = tmp_path / "not-yet"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/board.sqlite3",
+            "SCHEDULER_RETRY_SECONDS": 0.1,
+        }
+    )
+    standby = Scheduler(app, blocking=False)
+    outcome: list[bool] = []
+    waiting = threading.Thread(target=lambda: outcome.append(standby.wait_for_lock()))
+    waiting.start()
+    try:
+        wait_until(lambda: "database unavailable" in caplog.text, 10, "the outage logged")
+        assert waiting.is_alive()
+
+        folder.mkdir()  # the database is back
+        with app.app_context():
+            db.create_all()
+        waiting.join(timeout=10)
+        assert outcome == [True]
+    finally:
+        standby.stop()
+        waiting.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()

@@ -96,7 +96,9 @@ def post(
     **fields: Any,
 ) -> Post:
     now = utcnow()
-    published = published_at or (now - timedelta(hours=1))
+    # A scheduled post's publication lies ahead unless the test says otherwise.
+    later = status is PostStatus.SCHEDULED
+    published = published_at or (now + timedelta(days=1) if later else now - timedelta(hours=1))
     item = Post(
         kind=kind,
         status=status,

@@ -115,13 +115,14 @@ def calendar_posts(feed_filter: FeedFilter, now: datetime) -> list[Post]:
 def feed_etag(
     kind: str, version: int, locale: str, feed_filter: FeedFilter, posts: list[Post]
 ) -> str:
-    """Changes whenever the feed's content may: a write to the board or a shown post expiring.
+    """Changes whenever the feed's content may: a write to the board, or time.
 
-    The board version covers every write. Time alone changes a feed only when a post in it
-    expires (nothing becomes visible by time alone: scheduled posts are published by a job, a
-    write), so the first expiry among the shown posts is the one moment the ETag must turn over.
+    The board version covers every write. Time changes a feed when a shown post expires or a
+    scheduled post's time comes (both without any write): the posts shown, by id, and the first
+    expiry among them cover that.
     """
     first_expiry = min((post.expires_at for post in posts), default=None)
+    shown = ",".join(str(post.id) for post in posts)
     parts = (
         FORMAT_VERSION,
         kind,
@@ -131,5 +132,6 @@ def feed_etag(
         locale,
         repr(sorted(feed_filter.query_args().items())),
         first_expiry.isoformat() if first_expiry else "-",
+        shown,
     )
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()

@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, or_, select, update
 
 from board.extensions import db
 from board.mail.services import queue_mail
-from board.moderation.models import Report
+from board.moderation.models import Action, ModerationAction, Report
 from board.posts.models import Post, PostKind
 from board.posts.services import close_url, manage_url, renew_url
 from board.posts.status import RENEWABLE, PostStatus, bulk_transition
@@ -117,6 +117,7 @@ def purge_old_posts(now: datetime) -> str:
     if not ids:
         return "0 purged"
     db.session.execute(delete(Report).where(Report.post_id.in_(ids)))
+    _forget_texts_in_the_audit_log(ids)
     db.session.execute(
         update(Post)
         .where(Post.id.in_(ids), Post.purged_at.is_(None))
@@ -134,6 +135,26 @@ def purge_old_posts(now: datetime) -> str:
         .execution_options(synchronize_session=False)
     )
     return f"{len(ids)} purged"
+
+
+def _forget_texts_in_the_audit_log(post_ids: list[int]) -> None:
+    """The audit log keeps who decided what, when and on which rule, and the moderators'
+    reasons (the town answers for its decisions); copies of the post's text and the author's own
+    words go with the post. A retention rule run here, not an edit: the app itself cannot change
+    an entry (ModerationAction's mapper events), and this Core statement is the one exception."""
+    authors_words = (Action.APPEAL, Action.RESUBMIT, Action.HOLD)
+    db.session.execute(
+        update(ModerationAction)
+        .where(ModerationAction.post_id.in_(post_ids), ModerationAction.action == Action.EDIT)
+        .values(details={"purged": True})
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(ModerationAction)
+        .where(ModerationAction.post_id.in_(post_ids), ModerationAction.action.in_(authors_words))
+        .values(reason="")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def purge_unconfirmed_drafts(now: datetime) -> str:

@@ -124,11 +124,6 @@ def test_the_kept_empty_board_does_not_hide_a_planned_post_past_its_time(
     assert "Straßensperrung" in client.get("/embed").text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="board/feeds/queries.py feed_etag assumes nothing appears by time alone; a planned "
-    "post does (Post.visible_clause): a reader holding the old ETag gets 304 until a job runs",
-)
 def test_a_feed_reader_holding_the_old_version_gets_the_planned_post_at_its_time(
     client, clock, offer_in, planned
 ):

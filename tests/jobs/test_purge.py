@@ -173,12 +173,6 @@ def test_the_moderation_log_keeps_its_entries_for_purged_posts(app, clock, old_p
     assert db.session.scalar(entries) == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="purge_old_posts leaves the audit log as it is (append-only): a moderator's typo "
-    "correction keeps the post's old and new text in ModerationAction.details; whether to blank "
-    "it is the lead's decision",
-)
 def test_a_purged_posts_text_is_gone_from_the_moderation_log_too(app, clock, old_post):
     post = old_post(status=PostStatus.CLOSED)
     db.session.add(
@@ -217,11 +211,6 @@ def test_a_moderator_can_still_read_the_log_of_a_purged_post(app, client, clock,
     assert client.get(f"/moderation/log?post={post.id}").status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/moderation/post.html names the author (url_for moderation.person with "
-    "post.author_id), which a purged post no longer has: BuildError, a 500 for the moderator",
-)
 def test_a_moderator_can_open_a_purged_post_from_the_log(app, client, clock, old_post):
     post = old_post(status=PostStatus.REJECTED)
     moderator = factories.user(email="mo@example.org", role=Role.MODERATOR, password=None)

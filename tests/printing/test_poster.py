@@ -156,7 +156,9 @@ def test_the_poster_has_no_inline_styles_the_csp_would_block(client, put_up):
     ],
 )
 def test_a_post_not_on_the_board_has_no_poster(client, put_up, status):
-    post = put_up("Nicht öffentlich", status=status)
+    # A scheduled post is on the board from its time on; this one's time is still to come.
+    later = {"published_at": NOW + timedelta(days=1)} if status is PostStatus.SCHEDULED else {}
+    post = put_up("Nicht öffentlich", status=status, **later)
 
     page = client.get(f"/posts/{post.id}/print")
 

@@ -25,7 +25,7 @@ from flask_babel import format_datetime, get_locale, gettext, ngettext
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
 
 from board.extensions import csrf, db
@@ -57,7 +57,8 @@ def healthz() -> ResponseReturnValue:
     try:
         db.session.execute(text("SELECT 1"))
         jobs = job_health()
-    except OperationalError:
+    except (OperationalError, ProgrammingError):  # down, or not migrated yet (no tables)
+        db.session.rollback()
         return jsonify(status="unavailable"), 503
     return jsonify(status="ok", jobs=jobs)
 

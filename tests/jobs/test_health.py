@@ -67,3 +67,15 @@ def test_healthz_answers_503_when_the_database_is_down(app_without_database):
 
     assert response.status_code == 503
     assert response.json == {"status": "unavailable"}
+
+
+def test_health_says_unavailable_before_the_schema_exists(app, client):
+    from board.extensions import db
+
+    db.drop_all()
+    try:
+        answer = client.get("/healthz")
+        assert answer.status_code == 503
+        assert answer.json == {"status": "unavailable"}
+    finally:
+        db.create_all()

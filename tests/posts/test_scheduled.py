@@ -19,6 +19,7 @@ from board.posts.status import PostStatus
 from board.timeutil import BERLIN
 from tests import factories
 from tests.posts.conftest import PersonClient, log_in_as, offer
+from tests.posts.test_manage import manage_path
 
 START = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
 
@@ -194,7 +195,6 @@ def test_a_planned_notice_appears_at_its_time_without_any_job(town_hall, client,
 def test_the_author_s_pages_say_when_a_planned_post_appears(town_hall, clock, categories):
     town_hall.submit("/posts/new", notice(categories["verschenken"], publish_at="2027-02-01T07:30"))
     post = the_post()
-    from tests.posts.test_manage import manage_path
 
     detail = town_hall.get(f"/posts/{post.id}").text
     manage = town_hall.get(manage_path(post, town_hall.application)).text
@@ -328,7 +328,6 @@ def test_a_planned_post_that_needs_review_is_scheduled_on_approval(
     )
     post = the_post()
     assert post.status is PostStatus.PENDING
-    from tests.posts.test_manage import manage_path
 
     manage = client.get(manage_path(post, app)).text
     assert "Nach der Freigabe erscheint er am 1. Februar 2027, 07:30." in manage

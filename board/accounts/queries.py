@@ -17,6 +17,7 @@ S = PostStatus
 # What a person wants to see first on their account page: what is live, then what waits.
 ACCOUNT_ORDER = (
     S.PUBLISHED,
+    S.RETURNED,  # the moderators asked for a change: near the top, it needs the author
     S.DRAFT,
     S.PENDING,
     S.SCHEDULED,
@@ -29,9 +30,12 @@ ACCOUNT_ORDER = (
 
 
 def shown_status(post: Post, now: datetime) -> PostStatus:
-    """A published post past its expiry is expired for its author too, job run or not."""
-    if post.status is S.PUBLISHED and post.expires_at <= now:
+    """What the post is for its author now, job run or not: past its expiry it is expired, a
+    scheduled post whose time has come is published (as the board shows them)."""
+    if post.status in (S.PUBLISHED, S.SCHEDULED) and post.expires_at <= now:
         return S.EXPIRED
+    if post.is_visible(now):
+        return S.PUBLISHED
     return post.status
 
 

@@ -84,9 +84,9 @@ def _claim_reminder(post_id: int) -> bool:
 
 
 def _mail_reminder(post: Post) -> None:
-    from board.posts.services import _renewal_refused
+    from board.posts.services import renewal_refused
 
-    can_renew = post.status in RENEWABLE and _renewal_refused(post) is None
+    can_renew = post.status in RENEWABLE and renewal_refused(post) is None
     author = post.author
     queue_mail(
         author.email,

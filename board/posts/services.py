@@ -159,7 +159,7 @@ def allowed_actions(post: Post) -> frozenset[str]:
         actions.add("edit")
     if can_transition(post.status, PostStatus.CLOSED):
         actions.add("close")
-    if _renewal_refused(post) is None:
+    if renewal_refused(post) is None:
         actions.add("renew")
     return frozenset(actions)
 
@@ -300,7 +300,7 @@ def close_post(post: Post, now: datetime) -> bool:
 
 def renew_post(post: Post, now: datetime) -> None:
     """Give a post a fresh lifetime from now, bringing an expired or closed one back."""
-    if (refusal := _renewal_refused(post)) is not None:
+    if (refusal := renewal_refused(post)) is not None:
         raise PostingError(refusal)
     if post.status is not PostStatus.PUBLISHED:
         transition(post, status_on_submission(post, now), now)
@@ -356,7 +356,7 @@ def _not_editable_message(post: Post) -> Any:
     return _l("Dieser Beitrag kann nicht mehr bearbeitet werden.")
 
 
-def _renewal_refused(post: Post) -> Any | None:
+def renewal_refused(post: Post) -> Any | None:
     if post.kind is PostKind.EVENT:
         return _l(
             "Veranstaltungen stehen bis zu ihrem Ende am Brett. Ändern Sie bei Bedarf den Termin."

@@ -283,7 +283,7 @@ def renew_link(post_id: int, token: str) -> ResponseReturnValue:
     form, now = FlaskForm(), utcnow()
     if state == "used":  # tapped twice, or renewed meanwhile: the link has done its work
         return _link_page("posts/renew_link.html", form, post, "used")
-    if (refusal := services._renewal_refused(post)) is not None:
+    if (refusal := services.renewal_refused(post)) is not None:
         return _link_page("posts/renew_link.html", form, post, "refused", message=refusal)
     if request.method == "GET" or not form.validate():
         days = services.lifetime_days(post)

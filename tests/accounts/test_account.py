@@ -218,3 +218,23 @@ def test_a_remembered_device_reading_a_feed_gets_no_session_cookie_on_the_public
     assert "public" in feed.headers["Cache-Control"]
     assert "Set-Cookie" not in feed.headers
     assert browser.get("/account").status_code == 200  # a page that asks still logs them in
+
+
+def test_every_status_has_its_place_on_the_account_page():
+    from board.accounts.queries import ACCOUNT_ORDER
+    from board.posts.status import PostStatus
+
+    assert set(ACCOUNT_ORDER) == set(PostStatus)
+
+
+def test_a_post_sent_back_for_changes_is_listed_for_its_author(client, bernd):
+    from board.accounts.services import find_user
+    from board.posts.status import PostStatus
+
+    factories.post(title="Bitte ändern", author=find_user(bernd), status=PostStatus.RETURNED)
+    db.session.commit()
+    log_in(client, bernd)
+    page = client.get("/account")
+
+    assert page.status_code == 200
+    assert "Bitte ändern" in page.text

@@ -8,10 +8,12 @@ import os
 import re
 import secrets
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -24,7 +26,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from board import create_app
+from board import create_app, timeutil
 from board.extensions import db, limiter
 
 PG_URL = os.environ.get("BOARD_TEST_DATABASE_URL")
@@ -251,3 +253,37 @@ def wait_for(condition: Any, timeout: float = 5.0) -> Any:
             return result
         time.sleep(0.02)
     raise AssertionError("condition not met in time")
+
+
+# ---------------------------------------------------------------- time
+
+
+class Clock:
+    """The time every part of the board reads (pages, feeds, API, jobs, mail); tests move it on
+    instead of sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set(self, moment: datetime) -> datetime:
+        self.now = moment
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Stop the board's clock at now; every module that reads `utcnow` reads this one instead."""
+    real = timeutil.utcnow
+    clock = Clock(real().replace(microsecond=0))
+    for name, module in list(sys.modules.items()):
+        mine = name == "board" or name.startswith("board.") or name == "tests.factories"
+        if mine and getattr(module, "utcnow", None) is real:
+            monkeypatch.setattr(module, "utcnow", clock)
+    return clock

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,26 +22,6 @@ poster = board_fixtures.poster
 categories = board_fixtures.categories
 districts = board_fixtures.districts
 new_post = board_fixtures.new_post
-
-
-class Clock:
-    """The time the API sees; tests move it forward instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr("board.api.views.utcnow", clock)
-    return clock
 
 
 # Posts in every status but published, and one published whose time is up (whether or not

@@ -3,7 +3,6 @@ and the posting tests' people and categories."""
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -12,12 +11,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from board import timeutil
 from board.extensions import db
 from board.mail.models import OutboxMail
 from board.posts.models import Post
 from board.scheduler import all_jobs, run_job
-from tests.conftest import BASE_URL
+from tests.conftest import BASE_URL, Clock
 from tests.posts.conftest import (  # noqa: F401  (fixtures used by the tests here)
     POSTER_EMAIL,
     categories,
@@ -29,36 +27,6 @@ from tests.posts.conftest import (  # noqa: F401  (fixtures used by the tests he
 )
 
 DAY = timedelta(days=1)
-
-
-class Clock:
-    """The time every part of the board reads (pages, feeds, API, jobs, mail); tests move it on."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-    def set(self, moment: datetime) -> datetime:
-        self.now = moment
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Stop the board's clock at now; every module that reads `utcnow` reads this one instead."""
-    real = timeutil.utcnow
-    clock = Clock(real().replace(microsecond=0))
-    for name, module in list(sys.modules.items()):
-        mine = name == "board" or name.startswith("board.") or name == "tests.factories"
-        if mine and getattr(module, "utcnow", None) is real:
-            monkeypatch.setattr(module, "utcnow", clock)
-    return clock
 
 
 def run(app: Flask, job_id: str, now: datetime) -> str:

@@ -6,9 +6,8 @@ just the clock reaching its expiry – the next visitor sees the change, not the
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from sqlalchemy import text, update
 
 from board import create_app
@@ -19,27 +18,6 @@ from board.timeutil import utcnow
 from tests import factories
 from tests.posts.conftest import log_in_as
 from tests.posts.test_board_speed import counted_statements
-
-
-class Clock:
-    """The time the board page sees; tests move it forward instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr("board.posts.cache.utcnow", clock)
-    monkeypatch.setattr("board.site.utcnow", clock)  # the cards' "vor 5 Minuten"
-    return clock
 
 
 def kept_for(client, url: str = "/") -> str:

@@ -19,11 +19,12 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from board.moderation.models import ReasonTemplate
 from board.moderation.services import Reason
-from board.posts.forms import (
-    ConfigLength,
-    _one_line,  # the posting form's own cleaning, so a correction is held to the same rules
+from board.posts.forms import (  # the posting form's own rules, so corrections keep them too
+    _one_line,
     _paragraphs,
     _plain_text,
+    body_field,
+    title_field,
 )
 from board.posts.status import PostStatus
 
@@ -140,25 +141,8 @@ class RequestChangesForm(DecisionForm):
 class CorrectTextForm(FlaskForm):
     """Fix an obvious typo: the same limits as the posting form, and a note for the author."""
 
-    edit_title = StringField(
-        _l("Überschrift"),
-        filters=[_one_line],
-        validators=[
-            DataRequired(_l("Bitte geben Sie eine Überschrift ein.")),
-            ConfigLength("TITLE_MAX_LENGTH"),
-            _plain_text,
-        ],
-    )
-    edit_body = TextAreaField(
-        _l("Text"),
-        filters=[_paragraphs],
-        validators=[
-            DataRequired(_l("Der Text darf nicht leer sein.")),
-            ConfigLength("BODY_MAX_LENGTH"),
-            _plain_text,
-        ],
-        render_kw={"rows": 8},
-    )
+    edit_title = title_field()
+    edit_body = body_field(_l("Der Text darf nicht leer sein."))
     edit_note = StringField(
         _l("Hinweis an die Person"),
         filters=[_one_line],

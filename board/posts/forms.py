@@ -150,6 +150,29 @@ class BerlinDateTimeField(DateTimeLocalField):
 # ---------------------------------------------------------------- posting
 
 
+def title_field() -> StringField:
+    """A post's title: one line, the town's length limit, plain text (posting and corrections)."""
+    return StringField(
+        _l("Überschrift"),
+        filters=[_one_line],
+        validators=[
+            DataRequired(_l("Bitte geben Sie eine Überschrift ein.")),
+            ConfigLength("TITLE_MAX_LENGTH"),
+            _plain_text,
+        ],
+    )
+
+
+def body_field(when_empty: Any) -> TextAreaField:
+    """A post's text: paragraphs, the town's length limit, plain text."""
+    return TextAreaField(
+        _l("Text"),
+        filters=[_paragraphs],
+        validators=[DataRequired(when_empty), ConfigLength("BODY_MAX_LENGTH"), _plain_text],
+        render_kw={"rows": 8},
+    )
+
+
 class PostForm(HoneypotMixin, FlaskForm):
     """Write or change a post. No field for status, author or expiry: the board sets those."""
 
@@ -168,25 +191,8 @@ class PostForm(HoneypotMixin, FlaskForm):
         invalid_choice_message=_NOT_OFFERED,
         validators=[DataRequired(_l("Bitte wählen Sie eine Kategorie."))],
     )
-    title = StringField(
-        _l("Überschrift"),
-        filters=[_one_line],
-        validators=[
-            DataRequired(_l("Bitte geben Sie eine Überschrift ein.")),
-            ConfigLength("TITLE_MAX_LENGTH"),
-            _plain_text,
-        ],
-    )
-    body = TextAreaField(
-        _l("Text"),
-        filters=[_paragraphs],
-        validators=[
-            DataRequired(_l("Bitte beschreiben Sie kurz, worum es geht.")),
-            ConfigLength("BODY_MAX_LENGTH"),
-            _plain_text,
-        ],
-        render_kw={"rows": 8},
-    )
+    title = title_field()
+    body = body_field(_l("Bitte beschreiben Sie kurz, worum es geht."))
     district = SelectField(_l("Ortsteil"), coerce=_choice_id, invalid_choice_message=_NOT_OFFERED)
     event_start = BerlinDateTimeField(_l("Beginn"))
     event_end = BerlinDateTimeField(_l("Ende"))

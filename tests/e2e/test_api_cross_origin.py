@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from tests.e2e import conftest as e2e
+from tests.api.conftest import (  # noqa: F401  (the API tests' town and its fixtures)
+    categories,
+    districts,
+    new_post,
+    poster,
+    town,
+)
 from tests.e2e.conftest import TIMEOUT_MS
-
-# The end-to-end tests' Chromium and live server, shared rather than copied.
-browser = e2e.browser
-live_server = e2e.live_server
-
-pytestmark = pytest.mark.e2e
 
 
 def _news_page(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -48,7 +48,12 @@ READ_THE_BOARD = """async (api) => {
 }"""
 
 
-def test_a_news_sites_page_reads_the_board_across_origins(browser, live_server, news_site, town):
+def test_a_news_sites_page_reads_the_board_across_origins(
+    browser,
+    live_server,
+    news_site,
+    town,  # noqa: F811  (the fixture imported above)
+):
     context = browser.new_context()
     context.set_default_timeout(TIMEOUT_MS)
     try:

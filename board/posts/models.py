@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, and_
+from sqlalchemy import ForeignKey, Index, String, Text, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -56,8 +56,16 @@ def new_manage_secret() -> str:
 
 class Post(db.Model):
     __table_args__ = (
-        # The board's one hot query: visible posts, newest first.
         Index("ix_post_board", "status", "published_at"),
+        # The board's one hot query (visible_clause, newest first) reads this index backwards
+        # and stops after a page: status IN (…) cannot use the index above for the order.
+        Index(
+            "ix_post_on_board",
+            "published_at",
+            "id",
+            postgresql_where=text("status IN ('published', 'scheduled')"),
+            sqlite_where=text("status IN ('published', 'scheduled')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

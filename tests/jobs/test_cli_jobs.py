@@ -125,3 +125,22 @@ def test_run_jobs_without_a_database_says_so_clearly_and_fails(unreachable_datab
     assert "expire_posts" not in result.output
     with app.app_context():
         db.engine.dispose()
+
+
+def test_cron_every_minute_runs_the_nightly_jobs_about_once_a_day(app):
+    from datetime import timedelta
+
+    from board.scheduler import run_all_due
+    from board.timeutil import utcnow
+
+    now = utcnow()
+    first = run_all_due(app, now)
+    again = run_all_due(app, now + timedelta(minutes=1))
+    next_day = run_all_due(app, now + timedelta(hours=21))
+
+    assert first["purge_old_posts"] == "0 purged"
+    assert first["refresh_statistics"] == "statistics refreshed"
+    assert again["purge_old_posts"].startswith("not due")
+    assert again["refresh_statistics"].startswith("not due")
+    assert again["expire_posts"] == "0 expired"  # the every-minute jobs still run
+    assert next_day["purge_old_posts"] == "0 purged"

@@ -125,3 +125,30 @@ def test_a_repeated_anonymous_visit_costs_one_query(app, client, town):
 
     assert "Beitrag 001" in again.text
     assert len(seen) == 1  # the board version: has anything changed?
+
+
+def test_the_board_query_reads_the_board_index_backwards_instead_of_sorting_every_post(
+    app, client, town
+):
+    """SQLite uses a partial index only when it can see the query's statuses are the index's:
+    as literals, not bound parameters. Otherwise it sorts the whole board for every page."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL plans with the real values either way; bench/ measures it")
+    town(30)
+    sent: list[tuple[str, object]] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "LEFT OUTER JOIN category" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        client.get("/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    ((board_query, parameters),) = sent
+    with db.engine.connect() as conn:
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + board_query, parameters).all()
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "ix_post_on_board" in details
+    assert "TEMP B-TREE" not in details

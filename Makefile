@@ -31,8 +31,10 @@ run: $(VENV)/.installed-prod instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) sync-town
 	test -f instance/.demo-loaded || ($(FLASK) demo-data && touch instance/.demo-loaded)
-	# Links in the demo's mails (/_mail) point at this server, whatever PORT it runs on.
-	BOARD_BASE_URL=$${BOARD_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) run --debug --host $(HOST) --port $(PORT)
+	# Links in the demo's mails (/_mail) point at this server, whatever PORT it runs on; the
+	# scheduled jobs (reminders, the moderators' summary, expiry) run inside it.
+	BOARD_BASE_URL=$${BOARD_BASE_URL:-http://$(HOST):$(PORT)} BOARD_SCHEDULER_IN_PROCESS=$${BOARD_SCHEDULER_IN_PROCESS:-1} \
+		$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

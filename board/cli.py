@@ -22,6 +22,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(sync_town)
     from board.backup import backup_command
+    from board.organisations.cli import organisation_command
+
+    app.cli.add_command(organisation_command)
 
     app.cli.add_command(backup_command)
 

@@ -428,6 +428,10 @@ def toggle_reason(reason_id: int) -> ResponseReturnValue:
 # ---------------------------------------------------------------- words for the pages
 
 
+# How moderators see each other, in every moderation template (services.display_name).
+bp.add_app_template_global(services.display_name, "display_name")
+
+
 @bp.context_processor
 def moderation_words() -> dict[str, object]:
     return {

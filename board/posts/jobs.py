@@ -17,8 +17,8 @@ from board.extensions import db
 from board.mail.services import queue_mail
 from board.moderation.models import Action, ModerationAction, Report
 from board.posts.models import Post, PostKind
-from board.posts.services import close_url, manage_url, renew_url
-from board.posts.status import RENEWABLE, PostStatus, bulk_transition
+from board.posts.services import close_url, manage_url, renew_url, renewal_refused
+from board.posts.status import PostStatus, bulk_transition
 
 log = logging.getLogger(__name__)
 S = PostStatus
@@ -84,9 +84,7 @@ def _claim_reminder(post_id: int) -> bool:
 
 
 def _mail_reminder(post: Post) -> None:
-    from board.posts.services import renewal_refused
-
-    can_renew = post.status in RENEWABLE and renewal_refused(post) is None
+    can_renew = renewal_refused(post) is None
     author = post.author
     queue_mail(
         author.email,

@@ -255,6 +255,18 @@ def wait_for(condition: Any, timeout: float = 5.0) -> Any:
     raise AssertionError("condition not met in time")
 
 
+@pytest.fixture
+def instance(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
+    """A town's instance folder of its own, and an environment without the developer's BOARD_*."""
+    for name in list(os.environ):
+        if name.startswith("BOARD_") or name == "FLASK_DEBUG":
+            monkeypatch.delenv(name)
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(folder))
+    return folder
+
+
 # ---------------------------------------------------------------- time
 
 

@@ -3,27 +3,14 @@ what create_app() is given."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from flask import Flask, request
+from flask import request
 
 from board import create_app
 
 TESTING = {"TESTING": True}
-
-
-@pytest.fixture
-def instance(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A town's instance folder of its own, and an environment without the developer's BOARD_*."""
-    for name in list(os.environ):
-        if name.startswith("BOARD_") or name == "FLASK_DEBUG":
-            monkeypatch.delenv(name)
-    folder = tmp_path / "instance"
-    folder.mkdir()
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(folder))
-    return folder
 
 
 def test_defaults_run_on_sqlite_in_the_instance_folder_and_write_mail_to_files(instance):

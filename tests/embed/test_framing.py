@@ -3,12 +3,9 @@ itself; every other page by no one. An origin that could inject policy stops the
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from board import create_app
 from tests.embed.conftest import TOWN_SITE
@@ -101,18 +98,6 @@ def test_a_hashed_style_of_one_response_is_not_allowed_on_the_next(client):
 
 
 # ---------------------------------------------------------------- the configured origins
-
-
-@pytest.fixture
-def instance(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A town's instance folder of its own, and an environment without the developer's BOARD_*."""
-    for name in list(os.environ):
-        if name.startswith("BOARD_") or name == "FLASK_DEBUG":
-            monkeypatch.delenv(name)
-    folder = tmp_path / "instance"
-    folder.mkdir()
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(folder))
-    return folder
 
 
 @pytest.mark.parametrize(

@@ -18,28 +18,17 @@ from board.posts.models import Post
 from board.posts.status import PostStatus
 from board.timeutil import BERLIN
 from tests import factories
+from tests.conftest import Clock
 from tests.posts.conftest import PersonClient, log_in_as, offer
 from tests.posts.test_manage import manage_path
 
 START = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
 
 
-class Clock:
-    """The time every page and the board cache see; the story moves it instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, moment: datetime) -> None:
-        self.now = moment
-
-
 @pytest.fixture
 def clock(app, monkeypatch):
-    clock = Clock()
+    """The shared test clock, at START, for the pages and the board cache this story visits."""
+    clock = Clock(START)
     for module in (
         "board.posts.views",
         "board.posts.cache",

@@ -2,7 +2,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("accounts", __name__)
 
-from board.accounts import views  # noqa: E402,F401  (registers the routes)
+from board.accounts import privacy, views  # noqa: E402,F401  (registers the routes)
 
 
 def init_app(app: Flask) -> None:

@@ -145,3 +145,28 @@ class ChangePasswordForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     password = new_password_field(_l("Neues Passwort"))
+
+
+class DeleteAccountForm(FlaskForm):
+    """Typing one's own address is the deliberate step; the password (where there is one) proves
+    it is the owner and not someone at an unlocked phone."""
+
+    confirm_email = EmailField(
+        _l("Ihre E-Mail-Adresse zur Bestätigung"),
+        validators=[
+            InputRequired(_l("Bitte geben Sie Ihre E-Mail-Adresse zur Bestätigung ein.")),
+            Length(max=254, message=_l("Die E-Mail-Adresse ist zu lang.")),
+            _no_control_characters,
+        ],
+        filters=[_strip],
+        render_kw={"autocomplete": "off", "maxlength": 254},
+    )
+    password = PasswordField(
+        _l("Passwort"),
+        validators=[
+            Optional(),
+            Length(max=PASSWORD_MAX_LENGTH, message=_l("Das Passwort ist zu lang.")),
+            _no_control_characters,
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -24,6 +24,6 @@ def load_user(user_id: str) -> User | None:
     if not raw_id.isdecimal() or not token:
         return None
     user = db.session.get(User, int(raw_id))
-    if user is None or user.session_token != token or user.is_suspended:
+    if user is None or user.session_token != token or not user.is_active:
         return None
     return user

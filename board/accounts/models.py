@@ -64,6 +64,9 @@ class User(UserMixin, db.Model):
     # The password chosen at registration, in force only once the mailed link is confirmed.
     # Kept here rather than in the link: a hash in a URL lands in mail archives and proxy logs.
     pending_password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Set when the person deleted their account: the row stays, emptied, only so the audit log's
+    # "who" and "about whom" keep pointing somewhere (board/accounts/deletion.py).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
@@ -72,7 +75,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
-        return not self.is_suspended
+        return not self.is_suspended and self.deleted_at is None
 
     @property
     def is_registered(self) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -80,6 +80,14 @@ def parse_people_search(args: MultiDict[str, str]) -> PeopleSearch:
     return PeopleSearch(q, show if show in SHOW_CHOICES else "", min(max(page, 1), MAX_PAGE))
 
 
+def _person_or_404(user_id: int) -> User:
+    """A person moderators can look at and act on: a deleted account is nobody any more."""
+    user = db.get_or_404(User, user_id)
+    if user.deleted_at is not None:
+        abort(404)
+    return user
+
+
 @dataclass(frozen=True)
 class PersonRow:
     user: User
@@ -90,7 +98,8 @@ def people_page(search: PeopleSearch, per_page: int = PER_PAGE) -> tuple[list[Pe
     """One page of people matching the search, newest first, with how many posts each wrote."""
     # Counted per shown row (the author index answers it), not over every post of the town.
     post_count = select(func.count(Post.id)).where(Post.author_id == User.id).scalar_subquery()
-    query = select(User, post_count)
+    # Deleted accounts are only there for the audit log: nothing about them to see or decide.
+    query = select(User, post_count).where(User.deleted_at.is_(None))
     for term in search.q.lower().split():
         name = func.lower(func.coalesce(User.display_name, ""))
         query = query.where(
@@ -184,7 +193,7 @@ def people() -> ResponseReturnValue:
 @moderator_required
 def person(user_id: int) -> ResponseReturnValue:
     """One person: their posts, what moderation did about them, and what can be done."""
-    user = db.get_or_404(User, user_id)
+    user = _person_or_404(user_id)
     return _person_page(user, SuspendForm(formdata=None))
 
 
@@ -240,7 +249,7 @@ def _act(
 @moderator_required
 def person_suspend(user_id: int) -> ResponseReturnValue:
     """Lock a person out and take their posts off the board, telling them why."""
-    user = db.get_or_404(User, user_id)
+    user = _person_or_404(user_id)
     form = SuspendForm()
     try:  # who may not suspend learns that first, not that the reason is missing
         permissions.check_may_manage_user(current_user, user)
@@ -264,7 +273,7 @@ def _suspend(user: User, reason: Reason) -> str:
 @moderator_required
 def person_unsuspend(user_id: int) -> ResponseReturnValue:
     """Let a person back in; the posts their suspension hid return to the board."""
-    user = db.get_or_404(User, user_id)
+    user = _person_or_404(user_id)
 
     def step() -> str:
         restored = services.unsuspend(user, current_user, utcnow())
@@ -281,7 +290,7 @@ def person_unsuspend(user_id: int) -> ResponseReturnValue:
 @moderator_required
 def person_trust(user_id: int) -> ResponseReturnValue:
     """Let a person's posts appear without waiting for a moderator."""
-    user = db.get_or_404(User, user_id)
+    user = _person_or_404(user_id)
 
     def step() -> str:
         services.set_trusted(user, current_user, True, utcnow())
@@ -294,7 +303,7 @@ def person_trust(user_id: int) -> ResponseReturnValue:
 @moderator_required
 def person_untrust(user_id: int) -> ResponseReturnValue:
     """Send a person's posts through the queue again."""
-    user = db.get_or_404(User, user_id)
+    user = _person_or_404(user_id)
 
     def step() -> str:
         services.set_trusted(user, current_user, False, utcnow())
@@ -307,7 +316,7 @@ def person_untrust(user_id: int) -> ResponseReturnValue:
 @moderator_required
 def person_role(user_id: int) -> ResponseReturnValue:
     """Make someone a moderator or admin, or a resident again (admins only)."""
-    user = db.get_or_404(User, user_id)
+    user = _person_or_404(user_id)
     chosen = request.form.get("role", "")
 
     def step() -> str:

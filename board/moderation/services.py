@@ -382,6 +382,8 @@ def request_to_author(post: Post) -> str | None:
 
 def display_name(user: User) -> str:
     """How moderators see each other: a chosen name, else the part of the address before @."""
+    if user.deleted_at is not None:
+        return str(_l("gelöschtes Konto"))
     return user.display_name or user.email.partition("@")[0]
 
 

@@ -7,7 +7,6 @@ erase. Run twice, late, or in two processes, each has its effect once.
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -15,8 +14,8 @@ from sqlalchemy import and_, delete, or_, select, update
 
 from board.extensions import db
 from board.mail.services import queue_mail
-from board.moderation.models import Action, ModerationAction, Report
 from board.posts.models import Post, PostKind
+from board.posts.purge import erase_posts
 from board.posts.services import close_url, manage_url, renew_url, renewal_refused
 from board.posts.status import PostStatus, bulk_transition
 
@@ -98,11 +97,7 @@ def _mail_reminder(post: Post) -> None:
 
 
 def purge_old_posts(now: datetime) -> str:
-    """Erase the text and everything personal of posts long off the board; counts remain.
-
-    What stays is what the town's evaluation needs and nothing that tells who wrote what: kind,
-    category, district, the dates and the contact counter.
-    """
+    """Erase the text and everything personal of posts long off the board; counts remain."""
     cutoff = now - timedelta(days=current_app.config["PURGE_AFTER_DAYS"])
     old = select(Post.id).where(
         Post.purged_at.is_(None),
@@ -112,47 +107,8 @@ def purge_old_posts(now: datetime) -> str:
         ),
     )
     ids = list(db.session.scalars(old))
-    if not ids:
-        return "0 purged"
-    db.session.execute(delete(Report).where(Report.post_id.in_(ids)))
-    _forget_texts_in_the_audit_log(ids)
-    db.session.execute(
-        update(Post)
-        .where(Post.id.in_(ids), Post.purged_at.is_(None))
-        .values(
-            title="",
-            body="",
-            search_text="",
-            source_ref=None,
-            submission_key=None,
-            author_id=None,
-            review_note=None,
-            manage_secret=secrets.token_urlsafe(16),  # every private link dies
-            purged_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    erase_posts(ids, now)
     return f"{len(ids)} purged"
-
-
-def _forget_texts_in_the_audit_log(post_ids: list[int]) -> None:
-    """The audit log keeps who decided what, when and on which rule, and the moderators'
-    reasons (the town answers for its decisions); copies of the post's text and the author's own
-    words go with the post. A retention rule run here, not an edit: the app itself cannot change
-    an entry (ModerationAction's mapper events), and this Core statement is the one exception."""
-    authors_words = (Action.APPEAL, Action.RESUBMIT, Action.HOLD)
-    db.session.execute(
-        update(ModerationAction)
-        .where(ModerationAction.post_id.in_(post_ids), ModerationAction.action == Action.EDIT)
-        .values(details={"purged": True})
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(ModerationAction)
-        .where(ModerationAction.post_id.in_(post_ids), ModerationAction.action.in_(authors_words))
-        .values(reason="")
-        .execution_options(synchronize_session=False)
-    )
 
 
 def purge_unconfirmed_drafts(now: datetime) -> str:

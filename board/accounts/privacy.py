@@ -47,7 +47,7 @@ def delete() -> ResponseReturnValue:
     form.password.flags.required = bool(current_user.password_hash)
     if is_last_admin(current_user):
         return render_template("accounts/delete.html", form=None, last_admin=True), 409
-    if form.validate_on_submit() and _confirmed(form):
+    if form.is_submitted() and _every_check_passes(form):
         try:
             erased = delete_account(current_user._get_current_object(), utcnow())
         except LastAdmin:  # another admin left in the meantime
@@ -62,15 +62,25 @@ def delete() -> ResponseReturnValue:
     return render_template("accounts/delete.html", form=form, last_admin=False), status
 
 
+def _every_check_passes(form: DeleteAccountForm) -> bool:
+    """The form's own checks and the account's, all run, so every mistake shows at once."""
+    valid = form.validate()
+    confirmed = _confirmed(form)
+    return valid and confirmed
+
+
 def _confirmed(form: DeleteAccountForm) -> bool:
     """Does the typed address match, and the password where the account has one?"""
     typed = (form.confirm_email.data or "").strip().lower()
-    if typed != current_user.email:
+    if typed != current_user.email and not form.confirm_email.errors:
         form.confirm_email.errors.append(
             _("Das ist nicht die Adresse dieses Kontos (%(email)s).", email=current_user.email)
         )
-    if current_user.password_hash and not current_user.check_password(form.password.data or ""):
-        form.password.errors.append(_("Das Passwort stimmt nicht."))
+    if current_user.password_hash:
+        if not form.password.data:
+            form.password.errors.append(_("Bitte geben Sie Ihr Passwort ein."))
+        elif not current_user.check_password(form.password.data):
+            form.password.errors.append(_("Das Passwort stimmt nicht."))
     return not form.errors
 
 

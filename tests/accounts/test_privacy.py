@@ -174,6 +174,7 @@ def test_an_empty_form_asks_for_the_address(client, bernd):
 
     assert answer.status_code == 422
     assert "Bitte geben Sie Ihre E-Mail-Adresse zur Bestätigung ein." in answer.text
+    assert "Bitte geben Sie Ihr Passwort ein." in answer.text
     assert user_by_email(BERND).deleted_at is None
 
 

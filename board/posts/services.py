@@ -240,12 +240,18 @@ def update_post(post: Post, data: PostInput, now: datetime) -> None:
     check_editable(post)
     was_event = post.kind is PostKind.EVENT
     not_yet_public = post.published_at is None or post.status is PostStatus.SCHEDULED
+    days_before = lifetime_days(post)
     _apply(post, data)
     post.updated_at = now
     if post.status is PostStatus.SCHEDULED:
         _replan(post, now)
     if post.kind is PostKind.EVENT or was_event or not_yet_public:
         post.expires_at = expiry_for(post, now)  # its lifetime counts from when it goes up
+    else:
+        # On the board already: a shorter or longer lifetime (chosen, or another category's)
+        # counts from when the current one began, never from the edit, so editing cannot
+        # stand in for renewing. Shortened into the past, the post leaves the board now.
+        post.expires_at += timedelta(days=lifetime_days(post) - days_before)
     _review_after_edit(post, now)
 
 

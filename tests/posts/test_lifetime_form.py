@@ -149,3 +149,49 @@ def test_a_guests_choice_counts_from_the_confirmation(client, categories, mailbo
     post = the_post()
     assert post.lifetime_days == 3
     assert about(post.expires_at, utcnow() + timedelta(days=3))
+
+
+def edit_lifetime(author, post: Post, choice: str, categories) -> None:
+    author.submit(
+        f"/posts/{post.id}/edit",
+        offer(categories["verschenken"], lifetime=choice),
+    )
+
+
+def test_shortening_the_lifetime_of_a_post_on_the_board_counts_from_its_start(
+    author, categories, clock
+):
+    author.submit("/posts/new", offer(categories["verschenken"]))
+    started = the_post().expires_at - timedelta(days=30)
+    clock.advance(days=2)
+
+    edit_lifetime(author, the_post(), "7", categories)
+
+    post = the_post()
+    assert post.lifetime_days == 7
+    assert about(post.expires_at, started + timedelta(days=7))
+    assert post.title in author.get("/").text
+
+
+def test_lengthening_it_again_never_goes_past_the_usual_lifetime(author, categories, clock):
+    author.submit("/posts/new", offer(categories["verschenken"], lifetime="3"))
+    started = the_post().expires_at - timedelta(days=3)
+    clock.advance(days=1)
+
+    edit_lifetime(author, the_post(), "", categories)
+
+    post = the_post()
+    assert post.lifetime_days is None
+    assert about(post.expires_at, started + timedelta(days=30))
+    assert post.renew_count == 0
+
+
+def test_shortened_into_the_past_the_post_leaves_the_board_at_once(author, categories, clock):
+    author.submit("/posts/new", offer(categories["verschenken"]))
+    title = the_post().title
+    clock.advance(days=10)
+
+    edit_lifetime(author, the_post(), "7", categories)
+
+    assert the_post().expires_at <= clock.now
+    assert title not in author.get("/").text

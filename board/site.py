@@ -6,8 +6,11 @@ import base64
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
+from babel import Locale
+from babel.dates import format_datetime, match_skeleton
 from flask import (
     Blueprint,
     Flask,
@@ -21,7 +24,7 @@ from flask import (
     request,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime, get_locale, gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import text
@@ -87,10 +90,52 @@ def relative_age(moment: datetime | None, now: datetime | None = None) -> str:
     return ngettext("vor %(num)d Tag", "vor %(num)d Tagen", seconds // 86400)
 
 
-def berlin_datetime(moment: datetime | None, style: str = "medium") -> str:
+# Each style: the date (a CLDR length or a skeleton, None for none) and whether the locale's short
+# time follows it. Babel's locale data orders the parts, so German keeps its "25. November 2026,
+# 14:00" and an English reader gets "November 25, 2026, 2:00 PM".
+DATE_STYLES: dict[str, tuple[str | None, bool]] = {
+    "date_time": ("long", True),  # 25. November 2026, 14:00
+    "weekday_date_time": ("full", True),  # Mittwoch, 25. November 2026, 14:00
+    "short_date": ("yMMMd", False),  # 25. Nov. 2026
+    "short_date_time": ("yMMMd", True),  # 25. Nov. 2026, 14:00
+    "weekday_day_month_time": ("MMMEd", True),  # Mi., 25. Nov., 14:00
+    "numeric_weekday_time": ("MEd", True),  # Mi., 25.11., 14:00
+    "day_month": ("MMdd", False),  # 25.11.
+    "numeric_date": ("yMMdd", False),  # 25.11.2026
+    "time": (None, True),  # 14:00
+    # The pattern "date_time" replaced, still named by board/posts/views.py (the scheduled-post
+    # flash) and two tests; drop it once they say "date_time".
+    "d. MMMM y, HH:mm": ("long", True),
+}
+_LENGTHS = ("full", "long", "medium", "short")
+
+
+@cache
+def _date_pattern(locale: Locale, style: str) -> str:
+    date, with_time = DATE_STYLES[style]  # an unknown style is a template's bug: fail loudly
+    time = locale.time_formats["short"].pattern
+    if date is None:
+        return time
+    if date in _LENGTHS:
+        glue = locale.datetime_formats[date]
+        date = locale.date_formats[date].pattern
+    else:
+        glue = locale.datetime_formats["long" if "MMMM" in date else "medium"]
+        skeletons = locale.datetime_skeletons
+        best = date if date in skeletons else match_skeleton(date, skeletons)
+        if best is None:
+            raise KeyError(f"{locale}: no date format for the skeleton {date!r}")
+        date = skeletons[best].pattern
+    # The glue quotes its own literals ("{1} 'um' {0}"), so one pattern formats both parts.
+    return glue.replace("{1}", date).replace("{0}", time) if with_time else date
+
+
+def berlin_datetime(moment: datetime | None, style: str) -> str:
+    """A moment in Berlin's wall time, in one of DATE_STYLES, as the reader's language writes it."""
     if moment is None:
         return ""
-    return format_datetime(moment, style)
+    locale = get_locale() or Locale.parse("de")
+    return format_datetime(moment, _date_pattern(locale, style), tzinfo=BERLIN, locale=locale)
 
 
 def _accent_style(color: str) -> tuple[Markup, str]:

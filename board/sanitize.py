@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 
 import bleach
 from bleach.linkifier import Linker
@@ -29,6 +29,9 @@ _clean = partial(
 )
 
 
+# A pure function of the text, and the slowest step of showing a post (html5lib parses it
+# twice): each worker keeps the latest results, at most 2048 texts of up to 5,000 characters.
+@lru_cache(maxsize=2048)
 def render_text(text: str) -> Markup:
     """Plain text with line breaks and links as HTML: paragraphs, <br>, and rel'd links only.
 

@@ -103,9 +103,6 @@ DATE_STYLES: dict[str, tuple[str | None, bool]] = {
     "day_month": ("MMdd", False),  # 25.11.
     "numeric_date": ("yMMdd", False),  # 25.11.2026
     "time": (None, True),  # 14:00
-    # The pattern "date_time" replaced, still named by board/posts/views.py (the scheduled-post
-    # flash) and two tests; drop it once they say "date_time".
-    "d. MMMM y, HH:mm": ("long", True),
 }
 _LENGTHS = ("full", "long", "medium", "short")
 

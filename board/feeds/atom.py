@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import url_for
-from flask_babel import format_datetime
 from markupsafe import Markup
 
 from board.posts.labels import kind_label
 from board.posts.models import Post
 from board.sanitize import render_text
 from board.security import external_url
+from board.site import berlin_datetime
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -83,7 +83,7 @@ def _content(post: Post, locale: str) -> Markup:
     html = Markup("<p>{}</p>").format(" · ".join(meta))
     if post.event_start_at:
         html += Markup("<p><strong>{}</strong></p>").format(
-            format_datetime(post.event_start_at, "EEEE, d. MMMM y, HH:mm")
+            berlin_datetime(post.event_start_at, "weekday_date_time")
         )
     return html + render_text(post.body)
 

@@ -121,7 +121,7 @@ def _where_it_went(post: Post) -> str:
             "Sie bekommen eine E-Mail, sobald er freigegeben ist."
         )
     if post.status is PostStatus.SCHEDULED:
-        when = berlin_datetime(post.published_at, "d. MMMM y, HH:mm")
+        when = berlin_datetime(post.published_at, "date_time")
         return _("Ihr Beitrag erscheint am %(date)s auf dem Brett.", date=when)
     return _("Ihr Beitrag ist jetzt auf dem Brett.")
 

@@ -83,7 +83,7 @@ def test_the_author_renews_from_the_reminder_with_one_tap_and_a_second_visit_cha
 
     expect(phone.get_by_role("heading", level=1)).to_have_text("Beitrag verlängert")
     renewed = stored(old_offer)
-    until = berlin_datetime(renewed.expires_at, "d. MMMM y, HH:mm")
+    until = berlin_datetime(renewed.expires_at, "date_time")
     assert f"Ihr Beitrag ist verlängert bis {until}." in phone.locator("main").inner_text()
     assert renewed.renew_count == 1
     assert renewed.expires_at - utcnow() > timedelta(days=29)

@@ -62,7 +62,7 @@ def run_jobs(app, *names: str, now: datetime | None = None) -> None:
 
 
 def shown(moment: datetime) -> str:
-    return berlin_datetime(moment, "d. MMMM y, HH:mm")
+    return berlin_datetime(moment, "date_time")
 
 
 def old_renew_token(app, post: Post, days: int) -> str:

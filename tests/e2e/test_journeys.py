@@ -5,11 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from board.extensions import db
-from board.mail.models import OutboxMail
-from board.mail.services import deliver_outbox
 from tests import factories
 from tests.conftest import Mailbox, links_in, wait_for
 
@@ -24,21 +21,7 @@ def categories(app: Any) -> None:
 
 def mailed_links(mailbox: Mailbox, address: str, live_server: str) -> list[str]:
     """The board links in the latest mail to the address (sent just after the response)."""
-    arrived = lambda: mailbox.sent_to(address) and mailbox.last_to(address)  # noqa: E731
-    try:
-        mail = wait_for(arrived, timeout=15)
-    except AssertionError:
-        # Rarely (two full PostgreSQL runs in about eight) the mail is still queued and
-        # unclaimed here: the delivery right after the response did not take it, and why is not
-        # found yet (no error is logged). In production the scheduler's send_outbox sends it
-        # within a minute; do what it does, say so, and still fail if the mail then does not
-        # come. tests/mail covers the delivery after the response itself.
-        db.session.rollback()
-        rows = db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == address))
-        states = [(m.status.value, m.attempts, m.claimed_by, m.last_error) for m in rows]
-        print(f"after-response delivery missed the mail to {address}: {states}; sending it now")
-        deliver_outbox()
-        mail = wait_for(arrived, timeout=15)
+    mail = wait_for(lambda: mailbox.sent_to(address) and mailbox.last_to(address), timeout=15)
     links = [link for link in links_in(mail) if link.startswith(live_server)]
     assert links, f"no link to {live_server} in the mail: {links_in(mail)}"
     return links

@@ -137,7 +137,7 @@ def test_a_guests_first_post_waits_until_a_moderator_approves_it_on_a_phone(
     assert f"Freigegeben: „{TITLE}“" in moderator.locator(".flash").inner_text()
 
     assert shown_in(visitor, TITLE) == {"board", "api", "feed"}
-    assert "/posts/" in mail_about(mailbox, GUEST, TITLE)
+    assert "/posts/" in mail_about(mailbox, GUEST, f"„{TITLE}“ ist jetzt am Brett")
 
 
 def test_a_verified_associations_post_appears_at_once(town: Any, phones: Any) -> None:

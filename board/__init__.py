@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from board import (  # noqa: F401  (models)
         accounts,
+        admin,
         api,
         cli,
         embed,
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(printing.bp)
+    app.register_blueprint(admin.bp)
     site.init_app(app)
     accounts.init_app(app)
     mail.init_app(app)

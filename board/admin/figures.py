@@ -101,10 +101,13 @@ def figures(weeks: list[Week], now: datetime) -> list[WeekFigures]:
     rows = [WeekFigures(week, is_current=week.start <= now < week.end) for week in weeks]
     start, end = min(w.start for w in weeks), min(max(w.end for w in weeks), now)
 
+    by_monday = {row.week.start.date(): row for row in rows}
+
     def row_for(moment: datetime | None) -> WeekFigures | None:
         if moment is None:
             return None
-        return next((r for r in rows if r.week.start <= moment < r.week.end), None)
+        local = moment.astimezone(BERLIN)
+        return by_monday.get((local - timedelta(days=local.weekday())).date())
 
     for published_at, kind, contacts in _published(start, end):
         if row := row_for(published_at):

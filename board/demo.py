@@ -384,6 +384,7 @@ def load_demo_data(post_count: int, now: datetime) -> int:
             added += _insert(rows)
     added += _insert(rows)
     _ensure_moderation_examples(categories, now)
+    _ensure_history(categories, districts, residents, now)
     return added
 
 
@@ -466,6 +467,76 @@ def _ensure_moderation_examples(categories: dict[str, Category], now: datetime) 
                     text="Sieht nach einem Händler aus.",
                     created_at=now - timedelta(hours=1),
                 )
+            )
+
+
+# Someone to read the evaluation figures at /admin, and eight weeks of a past for them to read:
+# posts that went up, were marked "erledigt" or expired, some after waiting for a moderator.
+DEMO_ADMIN = "verwaltung@example.org"
+HISTORY_POSTS = 48
+HISTORY_WEEKS = 8
+
+
+def _ensure_history(
+    categories: dict[str, Category], districts: list[District], residents: list[User], now: datetime
+) -> None:
+    from board.moderation.models import Action, ModerationAction
+
+    admin = _ensure_user(DEMO_ADMIN, "Anton (Verwaltung)", "de", now)
+    admin.role = Role.ADMIN
+    moderator = _ensure_user(DEMO_MODERATOR, "Moritz (Moderation)", "de", now)
+    db.session.flush()
+    done = set(
+        db.session.scalars(select(Post.source_ref).where(Post.source_ref.like("demo:past:%")))
+    )
+    lifetimes = current_app.config["LIFETIME_DAYS"]
+    templates = [t for t in TEMPLATES if t.kind in (PostKind.OFFER, PostKind.REQUEST)]
+    for number in range(HISTORY_POSTS):
+        ref = f"demo:past:{number}"
+        if ref in done:
+            continue
+        rng = random.Random(ref)
+        template = templates[number % len(templates)]
+        published_at = now - timedelta(hours=rng.uniform(24 * 5, 24 * 7 * HISTORY_WEEKS))
+        expires_at = published_at + timedelta(days=lifetimes[template.kind.value])
+        post = Post(
+            kind=template.kind,
+            category=categories[template.category],
+            author=rng.choice(residents),
+            source=PostSource.WEB,
+            source_ref=ref,
+            created_at=published_at,
+            published_at=published_at,
+            expires_at=expires_at,
+            contact_count=rng.choice([0, 1, 1, 2, 3, 4]),
+        )
+        post.set_text(*_fill(template, rng, rng.choice(districts), published_at, None))
+        # Most offers and requests find someone; the rest ran out (if their time is up).
+        if rng.random() < 0.6 or expires_at > now:
+            post.status = PostStatus.CLOSED
+            post.closed_at = min(published_at + timedelta(hours=rng.uniform(6, 24 * 12)), now)
+        else:
+            post.status = PostStatus.EXPIRED
+        post.status_changed_at = post.closed_at or expires_at
+        db.session.add(post)
+        db.session.flush()
+        if number % 3 == 0:  # a newcomer's post: it waited for a moderator first
+            queued = published_at - timedelta(hours=rng.uniform(0.5, 20))
+            post.created_at = queued
+            db.session.add_all(
+                [
+                    ModerationAction(
+                        action=Action.HOLD, post=post, to_status="pending", created_at=queued
+                    ),
+                    ModerationAction(
+                        action=Action.APPROVE,
+                        actor=moderator,
+                        post=post,
+                        from_status="pending",
+                        to_status="published",
+                        created_at=published_at,
+                    ),
+                ]
             )
 
 

@@ -142,8 +142,14 @@ def test_demo_data_makes_a_believable_town_modelled_on_neumarkt(demo_town):
 
 
 def demo_board_posts() -> list[Post]:
-    """The demo's posts for the board, without the few it leaves in the moderation queue."""
-    return list(db.session.scalars(select(Post).where(~Post.source_ref.like("demo:queue:%"))))
+    """The demo's posts for the board, without the few in the queue and the town's past ones."""
+    return list(
+        db.session.scalars(
+            select(Post).where(
+                ~Post.source_ref.like("demo:queue:%"), ~Post.source_ref.like("demo:past:%")
+            )
+        )
+    )
 
 
 def test_demo_posts_are_all_current_of_every_kind_and_category(demo_town):
@@ -218,6 +224,27 @@ def test_demo_gives_the_moderator_something_to_do(demo_town):
     waiting = db.session.scalars(select(Post).where(Post.status == PostStatus.PENDING)).all()
     assert len(waiting) == 3 and {p.review_reason for p in waiting} == {"new_author", "spam"}
     assert count(Report) == 2
+
+
+def test_demo_gives_the_administrator_weeks_of_figures_to_read(demo_town, client):
+    from board.admin.figures import figures, weeks_back
+    from tests.posts.conftest import log_in_as
+
+    admin = db.session.scalar(select(User).where(User.email == "verwaltung@example.org"))
+    assert admin is not None and admin.is_admin
+    now = utcnow()
+    past = db.session.scalars(select(Post).where(Post.source_ref.like("demo:past:%"))).all()
+    assert len(past) == 48
+    assert not any(post.is_visible(now) for post in past)
+    assert {post.status for post in past} == {PostStatus.CLOSED, PostStatus.EXPIRED}
+
+    rows = figures(weeks_back(now, 9), now)
+    assert sum(row.closed for row in rows) > 10
+    assert sum(row.expired for row in rows) > 5
+    assert sum(row.decisions for row in rows) >= 16
+    assert all(wait > timedelta(0) for row in rows for wait in row.waits)
+    log_in_as(client, admin)
+    assert client.get("/admin/figures").status_code == 200
 
 
 def test_demo_data_refuses_a_negative_number_of_posts(app, runner):

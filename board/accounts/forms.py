@@ -97,6 +97,20 @@ def current_password_field(label: str = _l("Passwort")) -> PasswordField:
     )
 
 
+def password_if_any_field(label: str) -> PasswordField:
+    """The account's current password, which may stay empty: an account that logs in by mailed
+    link has none. The view checks it against the account (and asks for it where there is one)."""
+    return PasswordField(
+        label,
+        validators=[
+            Optional(),
+            Length(max=PASSWORD_MAX_LENGTH, message=_l("Das Passwort ist zu lang.")),
+            _no_control_characters,
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class RegisterForm(HoneypotMixin, FlaskForm):
     email = email_field()
     display_name = StringField(
@@ -135,15 +149,7 @@ class NewPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Bisheriges Passwort"),
-        validators=[
-            Optional(),
-            Length(max=PASSWORD_MAX_LENGTH, message=_l("Das Passwort ist zu lang.")),
-            _no_control_characters,
-        ],
-        render_kw={"autocomplete": "current-password"},
-    )
+    current_password = password_if_any_field(_l("Bisheriges Passwort"))
     password = new_password_field(_l("Neues Passwort"))
 
 
@@ -161,12 +167,4 @@ class DeleteAccountForm(FlaskForm):
         filters=[_strip],
         render_kw={"autocomplete": "off", "maxlength": 254},
     )
-    password = PasswordField(
-        _l("Passwort"),
-        validators=[
-            Optional(),
-            Length(max=PASSWORD_MAX_LENGTH, message=_l("Das Passwort ist zu lang.")),
-            _no_control_characters,
-        ],
-        render_kw={"autocomplete": "current-password"},
-    )
+    password = password_if_any_field(_l("Passwort"))

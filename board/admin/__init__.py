@@ -2,5 +2,6 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-# The evaluation figures (views); the town's other settings are configuration for now.
-from board.admin import views  # noqa: E402,F401  (registers the routes)
+# The evaluation figures (views) and the organisations; the town's other settings are
+# configuration for now.
+from board.admin import organisations, views  # noqa: E402,F401  (registers the routes)

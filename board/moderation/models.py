@@ -59,6 +59,14 @@ class Action(enum.StrEnum):
     TRUST = "trust"
     UNTRUST = "untrust"
     SET_ROLE = "set_role"
+    # the town's administrators on its organisations (values: at most 20 characters, see str_enum)
+    ORGANISATION_CREATE = "org_create"
+    ORGANISATION_EDIT = "org_edit"
+    ORGANISATION_VERIFY = "org_verify"
+    ORGANISATION_UNVERIFY = "org_unverify"
+    MEMBER_ADD = "member_add"
+    MEMBER_REMOVE = "member_remove"
+    MEMBER_ROLE = "member_role"
     # done by the board itself (no moderator)
     HOLD = "hold"  # a new post waits in the queue (policy or spam signals)
     AUTO_HIDE = "auto_hide"  # enough distinct reports

@@ -57,7 +57,7 @@ def test_the_author_is_reminded_once_three_days_before_the_post_leaves(
     [mail] = mailbox.sent_to(POSTER_EMAIL)
     assert mail["Subject"] == "Ihr Beitrag „Kinderwagen zu verschenken“ läuft bald ab"
     with app.test_request_context():
-        leaves = app.jinja_env.filters["berlin"](post.expires_at, "d. MMMM y, HH:mm")
+        leaves = app.jinja_env.filters["berlin"](post.expires_at, "date_time")
     assert leaves in body_of(mail)
     assert fresh(post).reminded_for == post.expires_at
 

@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         organisations,
         posts,
         printing,
+        subscriptions,
     )
 
     app.register_blueprint(site.bp)
@@ -61,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(printing.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(subscriptions.bp)
     site.init_app(app)
     accounts.init_app(app)
     mail.init_app(app)

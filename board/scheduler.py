@@ -71,6 +71,10 @@ def all_jobs() -> tuple[Job, ...]:
         purge_unconfirmed_drafts,
         send_reminders,
     )
+    from board.subscriptions.jobs import (
+        purge_unconfirmed_subscriptions,
+        send_subscription_digests,
+    )
 
     every_minute = {"trigger": "interval", "minutes": 1}
     nightly = {"trigger": "cron", "hour": 3, "minute": 30, "timezone": BERLIN}
@@ -89,6 +93,12 @@ def all_jobs() -> tuple[Job, ...]:
             {"trigger": "interval", "minutes": 5},
             "Zusammenfassung für die Moderation",
         ),
+        Job(
+            "send_subscription_digests",
+            send_subscription_digests,
+            {"trigger": "interval", "minutes": 15},
+            "Benachrichtigungen über neue Beiträge",
+        ),
         # After the jobs that queue mail, so `run-jobs` sends their mail in the same run.
         Job("send_outbox", send_outbox, every_minute, "E-Mail-Versand"),
         Job("purge_old_posts", purge_old_posts, nightly, "Alte Beiträge löschen"),
@@ -98,6 +108,12 @@ def all_jobs() -> tuple[Job, ...]:
             purge_unconfirmed_people,
             nightly,
             "Unbestätigte Adressen",
+        ),
+        Job(
+            "purge_unconfirmed_subscriptions",
+            purge_unconfirmed_subscriptions,
+            nightly,
+            "Unbestätigte Benachrichtigungen",
         ),
         Job("purge_old_mail", purge_old_mail, nightly, "Alte E-Mails löschen"),
         Job("refresh_statistics", refresh_statistics, nightly, "Statistik für die Datenbank"),

@@ -21,6 +21,7 @@ from board.organisations.models import Membership
 from board.posts.models import Post
 from board.posts.purge import erase_posts
 from board.posts.status import ALLOWED, PostStatus, bulk_transition
+from board.subscriptions.models import Subscription
 
 
 class LastAdmin(Exception):
@@ -49,6 +50,8 @@ def delete_account(user: User, now: datetime) -> int:
     post_ids = _take_posts_off_the_board(user, now)
     erase_posts(post_ids, now)
     db.session.execute(delete(Membership).where(Membership.user_id == user.id))
+    # The row stays, so ON DELETE CASCADE does not take them: no more mails about new posts.
+    db.session.execute(delete(Subscription).where(Subscription.user_id == user.id))
     # Reports the person made still count on the posts they flagged, without saying by whom.
     db.session.execute(
         update(Report)

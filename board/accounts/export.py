@@ -21,6 +21,7 @@ from board.moderation.models import ModerationAction, Report
 from board.organisations.models import Membership
 from board.posts.models import Post
 from board.security import external_url
+from board.subscriptions.models import Subscription
 
 FORMAT_VERSION = 1
 
@@ -39,6 +40,7 @@ def personal_data(user: User, now: datetime) -> dict[str, Any]:
         "reports": _reports(user),
         "decisions": _decisions(user),
         "mails": _mails(user),
+        "subscriptions": _subscriptions(user),
     }
 
 
@@ -150,6 +152,28 @@ def _decisions(user: User) -> list[dict[str, Any]]:
             "automated": entry.is_automated,
         }
         for entry in entries
+    ]
+
+
+def _subscriptions(user: User) -> list[dict[str, Any]]:
+    rows = db.session.scalars(
+        select(Subscription)
+        .where(Subscription.user_id == user.id)
+        .options(selectinload(Subscription.category), selectinload(Subscription.district))
+        .order_by(Subscription.id)
+    )
+    return [
+        {
+            "kind": row.kind.value if row.kind else None,
+            "category": row.category.slug if row.category else None,
+            "district": row.district.slug if row.district else None,
+            "q": row.q,
+            "frequency": row.frequency.value,
+            "created_at": _when(row.created_at),
+            "confirmed_at": _when(row.confirmed_at),
+            "sent_until": _when(row.sent_until),
+        }
+        for row in rows
     ]
 
 

@@ -42,4 +42,6 @@ class OutboxMail(db.Model):
     # The language the mail was rendered in (the recipient's), for the town looking at the outbox.
     locale: Mapped[str] = mapped_column(String(5), default="de")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A one-click address that ends what the mail is about (RFC 8058), for List-Unsubscribe.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(500))
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -94,6 +94,7 @@ def queue_mail(
     template: str,
     locale: str = "de",
     reply_to: str | None = None,
+    list_unsubscribe: str | None = None,
     **context: Any,
 ) -> OutboxMail:
     """Render templates/mail/<template>.txt in the recipient's language and queue it.
@@ -101,7 +102,9 @@ def queue_mail(
     The template's first line is the subject, the rest after a blank line the body. The mail is
     sent once the caller's transaction is committed. An address with CR/LF or anything but one
     plain mailbox raises InvalidAddress (callers validate addresses in their forms first); CR/LF
-    that user text brings into the subject is flattened to spaces.
+    that user text brings into the subject is flattened to spaces. `list_unsubscribe`, an https
+    or http URL that ends what the mail is about when POSTed to, becomes the List-Unsubscribe
+    headers (RFC 2369, RFC 8058 one-click).
     """
     to_address = checked_address(to)
     reply_address = checked_address(reply_to) if reply_to else None
@@ -120,6 +123,7 @@ def queue_mail(
         status=MailStatus.QUEUED,
         attempts=0,
         next_attempt_at=utcnow(),
+        list_unsubscribe=list_unsubscribe,
     )
     db.session.add(mail)
     g.mail_queued = True
@@ -264,6 +268,9 @@ def build_message(mail: OutboxMail) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=_sender_domain())
     message["Auto-Submitted"] = "auto-generated"
+    if mail.list_unsubscribe:
+        message["List-Unsubscribe"] = f"<{one_line(mail.list_unsubscribe)}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.body_text)
     message["Content-Language"] = mail.locale  # after set_content, which clears Content-*
     return message

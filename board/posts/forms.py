@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -37,6 +38,9 @@ from board.posts.labels import KIND_LABELS
 from board.posts.models import Category, District, Post, PostKind
 from board.posts.services import EventTimeError, PostInput, check_event_times
 from board.timeutil import BERLIN
+
+if TYPE_CHECKING:
+    from board.organisations.models import Organisation
 
 SCHEDULE_MAX_AHEAD = timedelta(days=183)
 _SKIPPED_HOUR = _l(
@@ -210,6 +214,11 @@ class PostForm(HoneypotMixin, FlaskForm):
     # Only offered to those who may plan ahead (the administration, verified organisations,
     # moderators): see board.moderation.policy.may_schedule.
     publish_at = BerlinDateTimeField(_l("Erst erscheinen am"))
+    # Offered to members of an organisation only: whose post it is (the badge, the organisation's
+    # page and feed). The choices are the author's memberships, so the server refuses any other.
+    organisation = SelectField(
+        _l("Veröffentlichen als"), coerce=_choice_id, invalid_choice_message=_NOT_OFFERED
+    )
     # A fresh key per form page: sending the same form twice finds the post made the first time.
     submission_key = HiddenField(default=new_submission_key)
 
@@ -220,11 +229,16 @@ class PostForm(HoneypotMixin, FlaskForm):
         locale: str = "de",
         keep_start: datetime | None = None,
         can_schedule: bool = False,
+        speaks_for: Sequence[Organisation] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.now = now
         self.can_schedule = can_schedule
+        # "Only me" first, then each organisation the author may post for.
+        self.organisation.choices = [SelectChoice("", _l("mich selbst"))] + [
+            SelectChoice(str(org.id), org.name) for org in speaks_for
+        ]
         # An event already under way may keep its start in the past when it is edited.
         self.keep_start = keep_start
         self.category.choices = [SelectChoice("", _l("Bitte wählen"))] + [
@@ -294,7 +308,13 @@ class PostForm(HoneypotMixin, FlaskForm):
             event_end_at=self.event_end.utc if is_event else None,
             lifetime_days=None if is_event else self.lifetime.data,
             publish_at=self.publish_at.utc if self.can_schedule else None,
+            organisation_id=self.organisation.data,
+            sets_organisation=self.offers_organisations,
         )
+
+    @property
+    def offers_organisations(self) -> bool:
+        return len(self.organisation.choices) > 1  # type: ignore[arg-type]
 
     def fill_from(self, post: Post) -> None:
         """Show a post's current values (Berlin times) in the form."""
@@ -307,6 +327,7 @@ class PostForm(HoneypotMixin, FlaskForm):
         self.event_end.set_utc(post.event_end_at)
         self.lifetime.data = post.lifetime_days
         self.publish_at.set_utc(post.publish_at)
+        self.organisation.data = post.organisation_id
 
 
 class GuestPostForm(PostForm):

@@ -65,6 +65,10 @@ class PostInput:
     lifetime_days: int | None = None
     # On the board from then on, not at once (the administration's notices, planned ahead).
     publish_at: datetime | None = None
+    # Whose post it is, when the author was offered the choice (a member of an organisation);
+    # otherwise a change leaves it as it was.
+    organisation_id: int | None = None
+    sets_organisation: bool = False
 
 
 # ---------------------------------------------------------------- rules
@@ -348,6 +352,8 @@ def _apply(post: Post, data: PostInput) -> None:
     if post.status in (PostStatus.DRAFT, PostStatus.PENDING, PostStatus.SCHEDULED):
         post.publish_at = data.publish_at  # once on the board, its publication is history
     post.district_id = data.district_id
+    if data.sets_organisation:
+        post.organisation_id = data.organisation_id
     post.set_text(data.title, data.body)
     is_event = data.kind is PostKind.EVENT
     post.event_start_at = data.event_start_at if is_event else None

@@ -15,6 +15,8 @@ from werkzeug.wrappers import Response
 from board.extensions import configured_limit, db, limiter
 from board.honeypot import is_bot
 from board.moderation.policy import may_schedule
+from board.organisations.models import Organisation
+from board.organisations.queries import organisations_of
 from board.posts import bp, forms, services
 from board.posts.cache import serve_board
 from board.posts.labels import kind_label, status_label
@@ -97,7 +99,12 @@ def new() -> ResponseReturnValue:
     """Write a post: an account's goes up at once, a guest's once the e-mailed link is clicked."""
     now, locale = utcnow(), str(get_locale())
     form_class = forms.PostForm if current_user.is_authenticated else forms.GuestPostForm
-    form = form_class(now=now, locale=locale, can_schedule=may_schedule(current_user))
+    form = form_class(
+        now=now,
+        locale=locale,
+        can_schedule=may_schedule(current_user),
+        speaks_for=_speaks_for(None),
+    )
     if not form.validate_on_submit():
         return _form_page("posts/new.html", form)
     if is_bot(form):  # answered as a guest's post would be: nothing saved, no mail
@@ -111,6 +118,17 @@ def new() -> ResponseReturnValue:
         return redirect(url_for("posts.check_mail"), 303)
     flash(_where_it_went(post), "info")
     return redirect(url_for("posts.detail", post_id=post.id), 303)
+
+
+def _speaks_for(post: Post | None) -> list[Organisation]:
+    """Whom the author may post for: their organisations (and, when they change a post, the one
+    it already belongs to). Only offered to the author logged in, not to a private link's holder."""
+    if not current_user.is_authenticated or (post and post.author_id != current_user.id):
+        return []
+    mine = organisations_of(current_user)
+    if post and post.organisation and post.organisation not in mine:
+        mine.append(post.organisation)
+    return mine
 
 
 def _where_it_went(post: Post) -> str:
@@ -219,6 +237,7 @@ def edit(post_id: int) -> ResponseReturnValue:
         locale=str(get_locale()),
         keep_start=post.event_start_at,
         can_schedule=post.status in PLANNABLE and may_schedule(current_user),
+        speaks_for=_speaks_for(post),
     )
     if request.method == "GET":
         form.fill_from(post)

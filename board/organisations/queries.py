@@ -19,3 +19,18 @@ def organisations_of(user: User) -> list[Organisation]:
             .order_by(Organisation.name)
         )
     )
+
+
+def manages(user: User, organisation_id: int | None) -> bool:
+    """Is the person one of those who look after the organisation's posts (a manager)?"""
+    if organisation_id is None:
+        return False
+    return bool(
+        db.session.scalar(
+            select(Membership.id).where(
+                Membership.user_id == user.id,
+                Membership.organisation_id == organisation_id,
+                Membership.is_manager.is_(True),
+            )
+        )
+    )

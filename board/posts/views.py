@@ -16,7 +16,7 @@ from board.extensions import configured_limit, db, limiter
 from board.honeypot import is_bot
 from board.moderation.policy import may_schedule
 from board.organisations.models import Organisation
-from board.organisations.queries import organisations_of
+from board.organisations.queries import manages, organisations_of
 from board.posts import bp, forms, services
 from board.posts.cache import serve_board
 from board.posts.labels import kind_label, status_label
@@ -70,18 +70,20 @@ def detail(post_id: int) -> ResponseReturnValue:
         post=post,
         body=render_text(post.body),
         locale=str(get_locale()),
-        actions=services.allowed_actions(post) if _is_author(post) else frozenset(),
+        actions=services.allowed_actions(post) if _looks_after(post) else frozenset(),
     )
 
 
 def _may_see_unpublished(post: Post) -> bool:
+    return _looks_after(post) or (current_user.is_authenticated and current_user.is_moderator)
+
+
+def _looks_after(post: Post) -> bool:
+    """Its author, or for an organisation's post also the organisation's managers (DESIGN §2:
+    several members look after an association's posts): edit, close, renew."""
     if not current_user.is_authenticated:
         return False
-    return post.author_id == current_user.id or current_user.is_moderator
-
-
-def _is_author(post: Post) -> bool:
-    return current_user.is_authenticated and post.author_id == current_user.id
+    return post.author_id == current_user.id or manages(current_user, post.organisation_id)
 
 
 # ---------------------------------------------------------------- posting
@@ -402,7 +404,7 @@ def _authorise(post: Post) -> str | None:
     token = request.values.get("token", "")
     if token and services.manage_token_valid(post, token):
         return token
-    if _is_author(post):
+    if _looks_after(post):
         return None
     if not current_user.is_authenticated and not token:
         abort(redirect(url_for("accounts.login", next=url_for("posts.detail", post_id=post.id))))

@@ -165,3 +165,71 @@ def test_the_private_link_changes_the_text_but_never_whom_the_post_is_for(
         "Per Link geändert",
         gartenverein.id,
     )
+
+
+# ---------------------------------------------------------------- the association's managers
+
+
+@pytest.fixture
+def vereinspost(member, gartenverein, categories) -> Post:
+    post = factories.post(
+        title="Obstbaumschnitt-Kurs", author=member, organisation=gartenverein,
+        category=categories["verschenken"],
+    )  # fmt: skip
+    db.session.commit()
+    return post
+
+
+def member_of(organisation, email: str, manager: bool):
+    person = factories.user(email=email, password=None)
+    db.session.add(Membership(user=person, organisation=organisation, is_manager=manager))
+    db.session.commit()
+    return person
+
+
+def test_a_manager_looks_after_the_associations_posts_by_other_members(
+    client, gartenverein, vereinspost, categories
+):
+    manfred = member_of(gartenverein, "manfred@example.org", manager=True)
+    log_in_as(client, manfred)
+
+    detail = client.get(f"/posts/{vereinspost.id}").text
+    edited = client.submit(
+        f"/posts/{vereinspost.id}/edit",
+        offer(categories["verschenken"], title="Obstbaumschnitt-Kurs (neuer Termin)"),
+    )
+    closed = client.submit(f"/posts/{vereinspost.id}/close", {}, page=f"/posts/{vereinspost.id}")
+    assert closed.status_code == 303
+
+    assert f'action="/posts/{vereinspost.id}/close"' in detail
+    assert edited.status_code == 303
+    post = only_post()
+    assert post.title == "Obstbaumschnitt-Kurs (neuer Termin)"
+    assert post.status.value == "closed"
+    assert post.author_id == vereinspost.author_id  # still Gerda's post
+    assert post.organisation_id == gartenverein.id
+
+
+@pytest.mark.parametrize("who", ["plain member", "manager elsewhere", "resident"])
+def test_nobody_else_may_change_the_associations_post(
+    client, gartenverein, vereinspost, categories, who
+):
+    if who == "plain member":
+        person = member_of(gartenverein, "paul@example.org", manager=False)
+    elif who == "manager elsewhere":
+        person = member_of(factories.organisation(name="Sportverein"), "sven@example.org", True)
+    else:
+        person = factories.user(email="rita@example.org", password=None)
+        db.session.commit()
+    log_in_as(client, person)
+
+    detail = client.get(f"/posts/{vereinspost.id}").text
+    edit = client.submit(f"/posts/{vereinspost.id}/edit", offer(categories["verschenken"]))
+    close = client.post(
+        f"/posts/{vereinspost.id}/close", data={"csrf_token": client.csrf_token("/")}
+    )
+
+    assert f'action="/posts/{vereinspost.id}/close"' not in detail
+    assert (edit.status_code, close.status_code) == (403, 403)
+    post = only_post()
+    assert (post.title, post.status.value) == ("Obstbaumschnitt-Kurs", "published")

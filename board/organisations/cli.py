@@ -1,8 +1,8 @@
 """`flask --app board organisation …`: a town's associations and administration, from the shell.
 
-Until the admin pages exist this is how a town says who speaks for it: members of a verified
+The same as /admin/organisations, for setting a town up from a script: members of a verified
 association and of the administration publish without waiting for a moderator (moderation
-policy "trust"), and their posts carry the badge.
+policy "trust"), and the posts they make for it carry the badge.
 """
 
 from __future__ import annotations

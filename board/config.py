@@ -75,6 +75,8 @@ class Defaults:
     RATELIMIT_AUTH = "10 per minute;50 per hour"
     RATELIMIT_POSTING = "10 per hour"
     RATELIMIT_REPORT = "5 per hour;20 per day"
+    # Subscribing mails a confirmation to a typed address: this often per client and address.
+    RATELIMIT_SUBSCRIBE = "10 per hour;30 per day"
     EMBED_ORIGINS: tuple[str, ...] = ()
     # Moderation (board/moderation/policy.py). "pre": every post waits for a moderator;
     # "post": published at once, reviewed afterwards; "trust": the first posts of a new person

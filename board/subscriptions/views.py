@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from board.extensions import db, limiter
+from board.extensions import configured_limit, db, limiter
 from board.honeypot import is_bot
 from board.security import InvalidLink
 from board.site import form_checks_csrf
@@ -20,17 +20,10 @@ from board.subscriptions.forms import SubscribeForm
 from board.subscriptions.models import Frequency, Subscription
 from board.timeutil import utcnow
 
-# Subscribing mails a stranger's address at most this often (config RATELIMIT_SUBSCRIBE).
-DEFAULT_LIMIT = "10 per hour;30 per day"
-
 bp.add_app_template_global(services.describe, "describe_watch")
 bp.add_app_template_global(services.watch_of, "watch_of")
 bp.add_app_template_global(services.frequency_label, "frequency_label")
 bp.add_app_template_global(services.subscriptions_of, "subscriptions_of")
-
-
-def _limit() -> str:
-    return str(current_app.config.get("RATELIMIT_SUBSCRIBE", DEFAULT_LIMIT))
 
 
 def _typed_address() -> str:
@@ -40,12 +33,12 @@ def _typed_address() -> str:
 def limited(view: Callable[..., Any]) -> Callable[..., Any]:
     """Limit POSTs per client and per typed address (no mail bombs through confirmations)."""
     per_address = limiter.limit(
-        _limit,
+        configured_limit("RATELIMIT_SUBSCRIBE"),
         key_func=lambda: "subscribe:" + _typed_address(),
         exempt_when=lambda: not _typed_address(),
         methods=["POST"],
     )
-    per_client = limiter.limit(_limit, methods=["POST"])
+    per_client = limiter.limit(configured_limit("RATELIMIT_SUBSCRIBE"), methods=["POST"])
     return per_client(per_address(view))
 
 

@@ -108,6 +108,8 @@ class OrganisationForm(FlaskForm):
         default=OrganisationKind.ASSOCIATION.value,
         validators=[InputRequired(_l("Bitte wählen Sie die Art der Organisation."))],
         validate_choice=False,  # validate_kind says it in German
+        # Always one chosen: a "required" select would need an empty first option (HTML spec).
+        render_kw={"required": False},
     )
     website = StringField(
         _l("Webseite"),

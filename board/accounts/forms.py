@@ -26,7 +26,8 @@ def normalise_email(raw: str) -> str | None:
     return result.normalized.lower()
 
 
-def _email_address(form: FlaskForm, field: StringField) -> None:
+def email_address(form: FlaskForm, field: StringField) -> None:
+    """An e-mail address, kept in the form we store it (normalise_email)."""
     if field.errors:  # one message is enough: "too long" says it all
         return
     address = normalise_email(field.data or "")
@@ -44,7 +45,8 @@ def _no_control_characters(form: FlaskForm, field: StringField) -> None:
         raise StopValidation(_l("Enthält unzulässige Steuerzeichen. Bitte geben Sie es neu ein."))
 
 
-def _strip(value: str | None) -> str | None:
+def strip(value: str | None) -> str | None:
+    """A filter: no blanks around what was typed."""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -59,9 +61,9 @@ def email_field(label: str = _l("E-Mail-Adresse")) -> EmailField:
             InputRequired(_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
             Length(max=254, message=_l("Die E-Mail-Adresse ist zu lang.")),
             _no_control_characters,
-            _email_address,
+            email_address,
         ],
-        filters=[_strip],
+        filters=[strip],
         render_kw={"autocomplete": "email", "maxlength": 254},
     )
 
@@ -164,7 +166,7 @@ class DeleteAccountForm(FlaskForm):
             Length(max=254, message=_l("Die E-Mail-Adresse ist zu lang.")),
             _no_control_characters,
         ],
-        filters=[_strip],
+        filters=[strip],
         render_kw={"autocomplete": "off", "maxlength": 254},
     )
     password = password_if_any_field(_l("Passwort"))

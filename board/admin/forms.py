@@ -7,7 +7,6 @@ The rules are the CLI's (board/organisations/cli.py): a slug of lower-case lette
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -23,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from board.accounts.forms import normalise_email
+from board.accounts.forms import email_address, strip
 from board.organisations.models import OrganisationKind
 from board.posts.forms import _one_line, _paragraphs, _plain_text
 from board.posts.town import SLUG
@@ -37,10 +36,6 @@ KIND_LABELS = {
     OrganisationKind.ASSOCIATION: _l("Verein"),
     OrganisationKind.ADMINISTRATION: _l("Stadtverwaltung"),
 }
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _web_address(form: FlaskForm, field: Field) -> None:
@@ -94,7 +89,7 @@ class OrganisationForm(FlaskForm):
                 ),
             ),
         ],
-        filters=[_strip],
+        filters=[strip],
         render_kw={
             "maxlength": SLUG_MAX,
             "autocapitalize": "none",
@@ -118,7 +113,7 @@ class OrganisationForm(FlaskForm):
             Length(max=WEBSITE_MAX, message=_l("Bitte höchstens %(max)d Zeichen.")),
             _web_address,
         ],
-        filters=[_strip],
+        filters=[strip],
         render_kw={"maxlength": WEBSITE_MAX, "inputmode": "url", "autocomplete": "url"},
     )
     description = TextAreaField(
@@ -138,17 +133,6 @@ class OrganisationForm(FlaskForm):
             raise ValidationError(_l("Bitte wählen Sie einen der angebotenen Einträge."))
 
 
-def _email_address(form: FlaskForm, field: Field) -> None:
-    if field.errors:
-        return
-    address = normalise_email(field.data or "")
-    if address is None:
-        raise ValidationError(
-            _l("Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.")
-        )
-    field.data = address
-
-
 class MemberForm(FlaskForm):
     email = EmailField(
         _l("E-Mail-Adresse des Kontos"),
@@ -156,8 +140,8 @@ class MemberForm(FlaskForm):
             InputRequired(_l("Bitte geben Sie die E-Mail-Adresse der Person ein.")),
             Length(max=254, message=_l("Die E-Mail-Adresse ist zu lang.")),
             _plain_text,
-            _email_address,
+            email_address,
         ],
-        filters=[_strip],
+        filters=[strip],
         render_kw={"maxlength": 254, "autocomplete": "off"},
     )

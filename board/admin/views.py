@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
-from typing import Any, TypeVar
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, format_timedelta, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from board.accounts.login import role_required
+from board.accounts.models import User
 from board.admin import bp
 from board.admin.figures import (
     DEFAULT_WEEKS,
@@ -30,23 +27,13 @@ from board.moderation.permissions import may_moderate
 from board.posts.models import PostKind
 from board.timeutil import BERLIN, utcnow
 
-log = logging.getLogger(__name__)
-F = TypeVar("F", bound=Callable[..., Any])
+
+def _is_admin(user: User) -> bool:
+    return may_moderate(user) and user.is_admin
 
 
-def admin_required(view: F) -> F:
-    """Anonymous visitors log in first; anyone else who is not an admin gets 403 (logged)."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
-        if not (may_moderate(current_user) and current_user.is_admin):
-            log.warning("refused admin: user %s %s", current_user.id, request.path)
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
+# Anonymous visitors log in first; anyone else who is not an admin gets 403 (logged).
+admin_required = role_required(_is_admin, "admin")
 
 
 @bp.app_template_filter("duration")

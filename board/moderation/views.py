@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -23,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden
 
+from board.accounts.login import role_required
 from board.accounts.models import User
 from board.extensions import db
 from board.moderation import bp, policy, queries, services
@@ -45,7 +45,6 @@ from board.site import form_checks_csrf
 from board.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-F = TypeVar("F", bound=Callable[..., Any])
 S = PostStatus
 
 
@@ -63,21 +62,8 @@ _REVIEW_REASONS = {
 # ---------------------------------------------------------------- who may come in
 
 
-def moderator_required(view: F) -> F:
-    """Anonymous visitors log in first; anyone else who is not a moderator gets 403 (logged)."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
-        if not may_moderate(current_user):
-            log.warning(
-                "refused moderation: user %s %s %s", current_user.id, request.method, request.path
-            )
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
+# Anonymous visitors log in first; anyone else who is not a moderator gets 403 (logged).
+moderator_required = role_required(may_moderate, "moderation")
 
 
 @bp.errorhandler(NotAllowed)

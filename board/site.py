@@ -30,6 +30,7 @@ from markupsafe import Markup
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from board.extensions import csrf, db
 from board.security import safe_next
@@ -213,6 +214,15 @@ def frameable(view: F) -> F:
     """Mark a view the town's websites may show in an iframe (the embed widget)."""
     view.is_frameable = True  # type: ignore[attr-defined]
     return view
+
+
+def private_page(body: str, status: int = 200) -> Response:
+    """A page whose URL is a secret: not cached, not indexed, not passed on as a referrer."""
+    response = current_app.make_response((body, status))
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def allow_inline_style(css: str) -> Markup:

@@ -20,7 +20,7 @@ from board.moderation.public_forms import AppealForm, ReportForm
 from board.posts.models import Post
 from board.sanitize import render_text
 from board.security import InvalidLink, unsign
-from board.site import form_checks_csrf
+from board.site import form_checks_csrf, private_page
 from board.timeutil import utcnow
 
 
@@ -77,7 +77,7 @@ def appeal(token: str) -> ResponseReturnValue:
         return _appeal_closed(token, error.message)
     form = AppealForm()
     if not form.validate_on_submit():
-        return _private(
+        return private_page(
             *_form_page(
                 "moderation/appeal.html", form, **_appeal_context(post, decision), state="form"
             )
@@ -88,7 +88,7 @@ def appeal(token: str) -> ResponseReturnValue:
         db.session.rollback()
         return _appeal_closed(token, error.message)
     db.session.commit()
-    return _private(render_template("moderation/appeal.html", post=post, state="sent"))
+    return private_page(render_template("moderation/appeal.html", post=post, state="sent"))
 
 
 def _appeal_context(post: Post, decision: ModerationAction) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def _appeal_closed(token: str, message: object) -> ResponseReturnValue:
     if _appealed_already(token):
         message = None  # the page says so in its own words
     page = render_template("moderation/appeal.html", state="closed", message=message)
-    return _private(page, 410)
+    return private_page(page, 410)
 
 
 def _appealed_already(token: str) -> bool:
@@ -135,12 +135,3 @@ def _form_page(template: str, form: FlaskForm, **context: object) -> tuple[str, 
         raise CSRFError(str(csrf_errors[0]))
     status = 422 if request.method == "POST" else 200
     return render_template(template, form=form, **context), status
-
-
-def _private(body: str, status: int = 200) -> Response:
-    """A page whose URL is a secret: not cached, not indexed, not passed on as a referrer."""
-    response = current_app.make_response((body, status))
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response

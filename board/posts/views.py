@@ -24,7 +24,7 @@ from board.posts.models import Post, PostKind, PostSource
 from board.posts.queries import board_choices, board_page, parse_filter
 from board.posts.status import PostStatus
 from board.sanitize import render_text
-from board.site import berlin_datetime, form_checks_csrf
+from board.site import berlin_datetime, form_checks_csrf, private_page
 from board.timeutil import utcnow
 
 # Statuses whose publication time can still be planned (not yet on the board).
@@ -185,12 +185,12 @@ def confirm(post_id: int, token: str) -> ResponseReturnValue:
     """
     post = db.get_or_404(Post, post_id)
     if not services.confirm_token_valid(post, token):
-        return _private(render_template("posts/link_invalid.html"), 404)
+        return private_page(render_template("posts/link_invalid.html"), 404)
     if request.method == "GET" and post.status is PostStatus.DRAFT:
         page = render_template(
             "posts/confirm.html", post=post, body=render_text(post.body), locale=str(get_locale())
         )
-        return _private(page)
+        return private_page(page)
     if services.confirm_post(post, utcnow()):
         db.session.commit()
         if post.status is PostStatus.PENDING:
@@ -206,7 +206,7 @@ def manage(post_id: int, token: str) -> ResponseReturnValue:
     """The author's private page for one post: its state, the link to keep, what can be done."""
     post = db.get_or_404(Post, post_id)
     if not services.manage_token_valid(post, token):
-        return _private(render_template("posts/link_invalid.html"), 404)
+        return private_page(render_template("posts/link_invalid.html"), 404)
     from board.moderation.services import request_to_author
 
     page = render_template(
@@ -220,7 +220,7 @@ def manage(post_id: int, token: str) -> ResponseReturnValue:
         actions=services.allowed_actions(post),
         moderators_request=request_to_author(post),
     )
-    return _private(page)
+    return private_page(page)
 
 
 @bp.route("/posts/<int(max=2147483647):post_id>/edit", methods=["GET", "POST"])
@@ -300,7 +300,7 @@ def renew_link(post_id: int, token: str) -> ResponseReturnValue:
     post = db.get_or_404(Post, post_id)
     state = services.renew_token_state(post, token)
     if state == "invalid":
-        return _private(render_template("posts/link_invalid.html"), 404)
+        return private_page(render_template("posts/link_invalid.html"), 404)
     form, now = FlaskForm(), utcnow()
     if state == "used":  # tapped twice, or renewed meanwhile: the link has done its work
         return _link_page("posts/renew_link.html", form, post, "used")
@@ -320,7 +320,7 @@ def close_link(post_id: int, token: str) -> ResponseReturnValue:
     """The reminder's "erledigt" link: the post and one "Erledigt" button."""
     post = db.get_or_404(Post, post_id)
     if not services.manage_token_valid(post, token):
-        return _private(render_template("posts/link_invalid.html"), 404)
+        return private_page(render_template("posts/link_invalid.html"), 404)
     form = FlaskForm()
     if post.status is PostStatus.CLOSED:  # tapped twice: nothing more to do
         return _link_page("posts/close_link.html", form, post, "already")
@@ -357,7 +357,7 @@ def _link_page(
         manage_url=url_for("posts.manage", post_id=post.id, token=services.manage_token(post)),
         **context,
     )
-    return _private(page, status)
+    return private_page(page, status)
 
 
 # ---------------------------------------------------------------- contact
@@ -423,12 +423,3 @@ def _home_of(post: Post, token: str | None) -> str:
     if token:
         return url_for("posts.manage", post_id=post.id, token=token)
     return url_for("posts.detail", post_id=post.id)
-
-
-def _private(body: str, status: int = 200) -> Response:
-    """A page whose URL is a secret: not cached, not indexed, not passed on as a referrer."""
-    response = current_app.make_response((body, status))
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response

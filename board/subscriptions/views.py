@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from board.extensions import configured_limit, db, limiter
 from board.honeypot import is_bot
 from board.security import InvalidLink
-from board.site import form_checks_csrf
+from board.site import form_checks_csrf, private_page
 from board.subscriptions import bp, services
 from board.subscriptions.forms import SubscribeForm
 from board.subscriptions.models import Frequency, Subscription
@@ -40,15 +40,6 @@ def limited(view: Callable[..., Any]) -> Callable[..., Any]:
     )
     per_client = limiter.limit(configured_limit("RATELIMIT_SUBSCRIBE"), methods=["POST"])
     return per_client(per_address(view))
-
-
-def _private(body: str, status: int = 200) -> Response:
-    """A page whose URL is a secret: not cached, not indexed, not passed on as a referrer."""
-    response = current_app.make_response((body, status))
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _has_confirmed_address() -> bool:
@@ -111,7 +102,7 @@ def mail_sent() -> ResponseReturnValue:
 
 
 def _link_invalid() -> Response:
-    return _private(render_template("subscriptions/link_invalid.html"), 400)
+    return private_page(render_template("subscriptions/link_invalid.html"), 400)
 
 
 @bp.route("/subscriptions/confirm/<token>", methods=["GET", "POST"])
@@ -132,7 +123,7 @@ def confirm(token: str) -> ResponseReturnValue:
             outcome = "confirmed"
         except services.TooMany:
             db.session.rollback()
-            return _private(
+            return private_page(
                 render_template("subscriptions/too_many.html", limit=services.MAX_PER_PERSON), 409
             )
     page = render_template(
@@ -141,7 +132,7 @@ def confirm(token: str) -> ResponseReturnValue:
         subscription=subscription,
         locale=subscription.user.locale,
     )
-    return _private(page)
+    return private_page(page)
 
 
 @bp.route("/subscriptions/end/<token>", methods=["GET", "POST"])
@@ -152,7 +143,7 @@ def end(token: str) -> ResponseReturnValue:
     except InvalidLink:
         return _link_invalid()
     if subscription is None:
-        return _private(render_template("subscriptions/end.html", outcome="already"))
+        return private_page(render_template("subscriptions/end.html", outcome="already"))
     if request.method == "GET":
         page = render_template(
             "subscriptions/end.html",
@@ -160,10 +151,10 @@ def end(token: str) -> ResponseReturnValue:
             subscription=subscription,
             locale=str(get_locale()),
         )
-        return _private(page)
+        return private_page(page)
     services.end_subscription(subscription)
     db.session.commit()
-    return _private(render_template("subscriptions/end.html", outcome="ended"))
+    return private_page(render_template("subscriptions/end.html", outcome="ended"))
 
 
 @bp.post("/subscriptions/one-click/<token>")
@@ -172,11 +163,11 @@ def one_click(token: str) -> ResponseReturnValue:
     try:
         subscription = services.check_end_token(token)
     except InvalidLink:
-        return _private(_("Dieser Link ist ungültig."), 400)
+        return private_page(_("Dieser Link ist ungültig."), 400)
     if subscription is not None:
         services.end_subscription(subscription)
         db.session.commit()
-    return _private(_("Die Benachrichtigung ist beendet."))
+    return private_page(_("Die Benachrichtigung ist beendet."))
 
 
 # A mail program posts without a session or CSRF token; the signed token in the URL is the proof

@@ -32,7 +32,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from board.extensions import csrf, db
+from board.extensions import configured_limit, csrf, db, limiter
 from board.security import safe_next
 from board.timeutil import BERLIN, utcnow
 
@@ -214,6 +214,29 @@ def frameable(view: F) -> F:
     """Mark a view the town's websites may show in an iframe (the embed widget)."""
     view.is_frameable = True  # type: ignore[attr-defined]
     return view
+
+
+def limited_per_address(
+    config_key: str, prefix: str, fields: tuple[str, ...] = ("email",)
+) -> Callable[[F], F]:
+    """Limit a view's POSTs per client and, where an address is typed in one of the fields, per
+    address (guessing, mail bombs); both limits are the configuration's config_key."""
+
+    def typed_address() -> str:
+        typed = next((value for name in fields if (value := request.form.get(name))), "")
+        return typed.strip().lower()[:254]
+
+    def decorator(view: F) -> F:
+        per_address = limiter.limit(
+            configured_limit(config_key),
+            key_func=lambda: prefix + typed_address(),
+            exempt_when=lambda: not typed_address(),
+            methods=["POST"],
+        )
+        per_client = limiter.limit(configured_limit(config_key), methods=["POST"])
+        return per_client(per_address(view))
+
+    return decorator
 
 
 def private_page(body: str, status: int = 200) -> Response:

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -23,28 +20,13 @@ from board.accounts.forms import (
 from board.accounts.models import User
 from board.accounts.queries import own_posts_by_status
 from board.accounts.services import AccountSuspended, LinkPurpose, LoginFailed, WrongPassword
-from board.extensions import configured_limit, db, limiter
+from board.extensions import db
 from board.honeypot import is_bot
 from board.security import InvalidLink, safe_next
-from board.site import form_checks_csrf
+from board.site import form_checks_csrf, limited_per_address
 from board.timeutil import utcnow
 
-
-def _typed_address() -> str:
-    typed = request.form.get("email") or request.form.get("link_email") or ""
-    return typed.strip().lower()[:254]
-
-
-def limited(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Limit POSTs per client and, where an address is typed, per address (guessing, mail bombs)."""
-    per_address = limiter.limit(
-        configured_limit("RATELIMIT_AUTH"),
-        key_func=lambda: "address:" + _typed_address(),
-        exempt_when=lambda: not _typed_address(),
-        methods=["POST"],
-    )
-    per_client = limiter.limit(configured_limit("RATELIMIT_AUTH"), methods=["POST"])
-    return per_client(per_address(view))
+limited = limited_per_address("RATELIMIT_AUTH", "address:", ("email", "link_email"))
 
 
 def _log_in(user: User, remember: bool, next_url: str | None, message: str) -> ResponseReturnValue:

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -11,10 +8,10 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from board.extensions import configured_limit, db, limiter
+from board.extensions import db
 from board.honeypot import is_bot
 from board.security import InvalidLink
-from board.site import form_checks_csrf, private_page
+from board.site import form_checks_csrf, limited_per_address, private_page
 from board.subscriptions import bp, services
 from board.subscriptions.forms import SubscribeForm
 from board.subscriptions.models import Frequency, Subscription
@@ -26,20 +23,8 @@ bp.add_app_template_global(services.frequency_label, "frequency_label")
 bp.add_app_template_global(services.subscriptions_of, "subscriptions_of")
 
 
-def _typed_address() -> str:
-    return (request.form.get("email") or "").strip().lower()[:254]
-
-
-def limited(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Limit POSTs per client and per typed address (no mail bombs through confirmations)."""
-    per_address = limiter.limit(
-        configured_limit("RATELIMIT_SUBSCRIBE"),
-        key_func=lambda: "subscribe:" + _typed_address(),
-        exempt_when=lambda: not _typed_address(),
-        methods=["POST"],
-    )
-    per_client = limiter.limit(configured_limit("RATELIMIT_SUBSCRIBE"), methods=["POST"])
-    return per_client(per_address(view))
+# No mail bombs through confirmations.
+limited = limited_per_address("RATELIMIT_SUBSCRIBE", "subscribe:")
 
 
 def _has_confirmed_address() -> bool:

@@ -63,19 +63,17 @@ def _render_board(now: datetime) -> tuple[str, datetime | None]:
 def detail(post_id: int) -> ResponseReturnValue:
     """Show one post; only its author (and moderators) see it before or after it is public."""
     post = db.get_or_404(Post, post_id)
-    if not post.is_visible(utcnow()) and not _may_see_unpublished(post):
+    looks_after = _looks_after(post)
+    is_moderator = current_user.is_authenticated and current_user.is_moderator
+    if not post.is_visible(utcnow()) and not (looks_after or is_moderator):
         abort(404)
     return render_template(
         "posts/detail.html",
         post=post,
         body=render_text(post.body),
         locale=str(get_locale()),
-        actions=services.allowed_actions(post) if _looks_after(post) else frozenset(),
+        actions=services.allowed_actions(post) if looks_after else frozenset(),
     )
-
-
-def _may_see_unpublished(post: Post) -> bool:
-    return _looks_after(post) or (current_user.is_authenticated and current_user.is_moderator)
 
 
 def _looks_after(post: Post) -> bool:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from board.accounts.models import User
 from board.accounts.services import find_user
@@ -147,6 +148,7 @@ def members_of(organisation: Organisation) -> list[Membership]:
         select(Membership)
         .join(Membership.user)
         .where(Membership.organisation_id == organisation.id, User.deleted_at.is_(None))
+        .options(contains_eager(Membership.user))  # the sort and the page read every user
     )
     memberships = list(db.session.scalars(query))
     return sorted(memberships, key=lambda m: fold(m.user.display_name or m.user.email))

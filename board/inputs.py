@@ -21,6 +21,11 @@ _INVISIBLE = re.compile(
 )
 
 
+# Right-to-left embeddings, overrides and isolates: the form checks refuse them where a value
+# arrives by another way than a request (tests, the CLI).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", value))
 

@@ -9,12 +9,10 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, String
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from board.honeypot import HoneypotMixin
+from board.inputs import BIDI_CONTROLS
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 200  # long enough for any passphrase, short enough not to feed scrypt a novel
-
-# Characters that make text look other than it is (bidi overrides and isolates).
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def normalise_email(raw: str) -> str | None:
@@ -41,7 +39,7 @@ def email_address(form: FlaskForm, field: StringField) -> None:
 def _no_control_characters(form: FlaskForm, field: StringField) -> None:
     # PostgreSQL refuses NUL in text; nobody types control characters on purpose.
     text = field.data or ""
-    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in text):
+    if any(unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS for ch in text):
         raise StopValidation(_l("Enthält unzulässige Steuerzeichen. Bitte geben Sie es neu ein."))
 
 

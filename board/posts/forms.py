@@ -34,6 +34,7 @@ from wtforms.validators import (
 
 from board.accounts.forms import email_field
 from board.honeypot import HoneypotMixin
+from board.inputs import BIDI_CONTROLS
 from board.posts.labels import KIND_LABELS
 from board.posts.models import Category, District, Post, PostKind
 from board.posts.services import EventTimeError, PostInput, check_event_times
@@ -47,7 +48,6 @@ _SKIPPED_HOUR = _l(
     "Diese Uhrzeit gibt es wegen der Zeitumstellung nicht. Bitte wählen Sie eine Stunde später."
 )
 _NOT_OFFERED = _l("Bitte wählen Sie einen der angebotenen Einträge.")
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
@@ -74,7 +74,7 @@ def _paragraphs(value: Any) -> Any:
 def _plain_text(form: FlaskForm, field: Field) -> None:
     # The request already drops NUL and friends (board.inputs); this guards anything that slips by.
     if any(
-        (unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t") or ch in _BIDI_CONTROLS
+        (unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t") or ch in BIDI_CONTROLS
         for ch in field.data or ""
     ):
         raise ValidationError(_l("Enthält unzulässige Steuerzeichen. Bitte geben Sie es neu ein."))

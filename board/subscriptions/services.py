@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 from board.accounts.models import User
 from board.accounts.services import find_user
 from board.extensions import db
+from board.inputs import BIDI_CONTROLS
 from board.mail.services import queue_mail
 from board.posts.labels import kind_label
 from board.posts.models import Category, District, PostKind
@@ -34,9 +35,6 @@ MAX_PER_PERSON = 10
 Q_MAX_LENGTH = 100
 CONFIRM_PURPOSE = "subscriptions.confirm"
 END_PURPOSE = "subscriptions.end"
-
-# Characters that make text look other than it is (bidi overrides and isolates).
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class FilterError(ValueError):
@@ -107,7 +105,7 @@ def parse_watch(args: MultiDict[str, str]) -> Watch:
         if district is None:
             raise FilterError(_l("Diesen Ortsteil gibt es nicht (mehr)."))
     raw_q = args.get("q", "")
-    if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS for ch in raw_q):
+    if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI_CONTROLS for ch in raw_q):
         raise FilterError(_l("Der Suchbegriff enthält unzulässige Steuerzeichen."))
     q = " ".join(raw_q.split())
     if len(q) > Q_MAX_LENGTH:

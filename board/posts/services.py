@@ -128,11 +128,6 @@ def lifetime_days(post: Post) -> int:
     return max(1, min(days, current_app.config["MAX_LIFETIME_DAYS"]))
 
 
-def lifetime_choices(default: int) -> list[int]:
-    """What the form offers: a few shorter lifetimes, and the default itself."""
-    return [days for days in (3, 7, 14, 30) if days < default] + [default]
-
-
 def status_on_submission(post: Post, now: datetime) -> PostStatus:
     """The status a post takes once its author has submitted (and, as a guest, confirmed) it.
 

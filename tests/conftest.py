@@ -231,8 +231,30 @@ def app(app_config: dict[str, Any], tmp_path: Any) -> Iterator[Flask]:
         limiter.reset()
         yield app
         db.session.remove()
-        db.drop_all()
+        empty_the_database()
         db.engine.dispose()
+
+
+def empty_the_database() -> None:
+    """Leave nothing behind for the next test.
+
+    On PostgreSQL, emptying the tables takes a fifth of the time of dropping and creating them
+    (which was most of a test's time there). TRUNCATE, not DELETE: fresh tables hand rows back in
+    the order they were written, as after CREATE, and the ids start from 1 again. A test that
+    changed the schema (migrations) gets a fresh one. SQLite drops its tables fast enough.
+    """
+    if db.engine.dialect.name != "postgresql":
+        db.drop_all()
+        return
+    with db.engine.begin() as conn:
+        present = set(
+            conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+        )
+        if present != set(db.metadata.tables):
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            return
+        tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

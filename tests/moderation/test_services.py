@@ -22,7 +22,11 @@ pytestmark = pytest.mark.usefixtures("in_request")
 
 
 def mails_to(address: str) -> list[OutboxMail]:
-    return list(db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == address)))
+    return list(
+        db.session.scalars(
+            select(OutboxMail).where(OutboxMail.to_address == address).order_by(OutboxMail.id)
+        )
+    )
 
 
 def audit() -> list[ModerationAction]:

@@ -188,7 +188,9 @@ def test_the_mails_go_out_in_the_persons_language(app, resident, moderator, mail
     unsuspend(moderation, resident)
     wait_for(lambda: len(mailbox.sent_to(resident.email)) == 2)
 
-    mails = db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == resident.email))
+    mails = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.to_address == resident.email).order_by(OutboxMail.id)
+    )
     assert [(mail.template, mail.locale) for mail in mails] == [
         ("account_suspended", "en"),
         ("account_unsuspended", "en"),
